@@ -1,0 +1,183 @@
+"""Tables, engines and migrations: the SQL side of the store.
+
+SQLite is the embedded default; PostgreSQL works by URL with the same code. On SQLite every
+connection runs in WAL mode with a busy timeout, and write transactions start with
+``BEGIN IMMEDIATE`` so that many processes writing at once queue up instead of failing
+with "database is locked" half-way through a transaction.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .model import CHANNELS, KINDS, PLAN_STATUSES, SESSION_STATUSES, TRENDS
+
+BUSY_TIMEOUT_MS = 60_000
+metadata = sa.MetaData()
+
+
+def _one_of(column: str, values) -> sa.CheckConstraint:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({quoted})", name=f"ck_{column}_allowed")
+
+
+def _between(column: str, low: int, high: int) -> sa.CheckConstraint:
+    return sa.CheckConstraint(f"{column} BETWEEN {low} AND {high}", name=f"ck_{column}_range")
+
+
+def _id() -> sa.Column:
+    return sa.Column("id", sa.String(32), primary_key=True)
+
+
+def _parent(name: str, table: str, nullable: bool = False) -> sa.Column:
+    return sa.Column(name, sa.String(32), sa.ForeignKey(f"{table}.id", ondelete="CASCADE"),
+                     nullable=nullable, index=True)
+
+
+Stamp = sa.DateTime(timezone=True)
+
+sessions = sa.Table(
+    "sessions", metadata, _id(),
+    sa.Column("code", sa.String(12), nullable=False, unique=True),
+    sa.Column("title", sa.String(120), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("facilitator_key_hash", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False, server_default="open"),
+    sa.Column("current_phase", sa.String(40)),
+    sa.Column("phase_started_at", Stamp),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+    _one_of("status", SESSION_STATUSES),
+)
+
+participants = sa.Table(
+    "participants", metadata, _id(), _parent("session_id", "sessions", nullable=True),
+    sa.Column("display_name", sa.String(60)),
+    sa.Column("resume_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("joined_at", Stamp, nullable=False),
+    sa.Column("inventory_done_at", Stamp),
+    sa.Column("health_done_at", Stamp),
+)
+
+relationships = sa.Table(
+    "relationships", metadata, _id(), _parent("participant_id", "participants"),
+    sa.Column("label", sa.String(120), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("importance", sa.Integer, nullable=False),
+    sa.Column("since", sa.Date),
+    sa.Column("last_contact", sa.Date),
+    sa.Column("cadence_days", sa.Integer, nullable=False),
+    sa.Column("shared_label", sa.String(120), index=True),
+    sa.Column("created_at", Stamp, nullable=False),
+    _one_of("kind", KINDS), _between("importance", 1, 5), _between("cadence_days", 1, 730),
+    sa.CheckConstraint("length(label) > 0", name="ck_label_not_empty"),
+)
+
+checkins = sa.Table(
+    "checkins", metadata, _id(), _parent("relationship_id", "relationships"),
+    sa.Column("trend", sa.String(10), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("taken_at", Stamp, nullable=False),
+    _one_of("trend", TRENDS),
+)
+
+ratings = sa.Table(
+    "ratings", metadata,
+    sa.Column("checkin_id", sa.String(32), sa.ForeignKey("checkins.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("dimension", sa.String(40), primary_key=True),
+    sa.Column("rating", sa.Integer, nullable=False),
+    _between("rating", 1, 5),
+)
+
+contacts = sa.Table(
+    "contacts", metadata, _id(), _parent("relationship_id", "relationships"),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    _one_of("channel", CHANNELS),
+)
+
+plans = sa.Table(
+    "plans", metadata, _id(), _parent("relationship_id", "relationships"),
+    sa.Column("tone", sa.String(20), nullable=False),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    sa.Column("answers", sa.JSON, nullable=False),
+    sa.Column("need_mine", sa.Text, nullable=False, server_default=""),
+    sa.Column("need_theirs", sa.Text, nullable=False, server_default=""),
+    sa.Column("commitments", sa.JSON, nullable=False),
+    sa.Column("meeting_at", Stamp),
+    sa.Column("followup_days", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("updated_at", Stamp, nullable=False),
+    _one_of("status", PLAN_STATUSES), _between("followup_days", 1, 365),
+)
+
+
+def url_for(db: str | os.PathLike) -> str:
+    """A SQLAlchemy URL from a URL (``postgresql://...``) or a SQLite file path."""
+    text = str(db)
+    if "://" in text:
+        return text
+    path = Path(text).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; on SQLite with WAL, a busy timeout and immediate write locks."""
+    if not url.startswith("sqlite"):
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def migrate(engine: Engine) -> str:
+    """Bring the schema to the newest version (Alembic); returns the version now recorded."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return head
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()
+    return head
+
+
+def schema_version(engine: Engine) -> str | None:
+    """The migration version recorded in the database, or None for an empty one."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,11 @@
+"""Alembic environment: runs on the connection the kit hands over (see workshop.db.migrate)."""
+
+from alembic import context
+
+from workshop.db import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata,
+                  render_as_batch=connection.dialect.name == "sqlite")
+with context.begin_transaction():
+    context.run_migrations()
