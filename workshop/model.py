@@ -10,7 +10,10 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
+    model_validator,
+)
 
 from .errors import InvalidInput
 
@@ -40,6 +43,15 @@ def _text(max_length: int, min_length: int = 0):
 Label = _text(LABEL_MAX, 1)
 Note = _text(NOTE_MAX)
 LongText = _text(TEXT_MAX)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """Naive times (as SQLite hands them back) are taken to be UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(
+        timezone.utc)
+
+
+Moment = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 def new_id() -> str:
@@ -78,18 +90,18 @@ class Session(Record):
     date: date
     status: SessionStatus = "open"
     current_phase: str | None = None
-    phase_started_at: datetime | None = None
+    phase_started_at: Moment | None = None
     settings: SessionSettings
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: Moment = Field(default_factory=utcnow)
 
 
 class Participant(Record):
     id: str = Field(default_factory=new_id)
     session_id: str | None = None
     display_name: _text(NAME_MAX) | None = None
-    joined_at: datetime = Field(default_factory=utcnow)
-    inventory_done_at: datetime | None = None
-    health_done_at: datetime | None = None
+    joined_at: Moment = Field(default_factory=utcnow)
+    inventory_done_at: Moment | None = None
+    health_done_at: Moment | None = None
 
 
 class Relationship(Record):
@@ -102,7 +114,7 @@ class Relationship(Record):
     last_contact: date | None = None
     cadence_days: int = Field(30, ge=1, le=730)
     shared_label: _text(LABEL_MAX) | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: Moment = Field(default_factory=utcnow)
 
     @model_validator(mode="after")
     def _contact_after_start(self):
@@ -117,7 +129,7 @@ class CheckIn(Record):
     ratings: dict[str, Rating] = Field(min_length=1)
     trend: Trend = "stable"
     note: Note = ""
-    taken_at: datetime = Field(default_factory=utcnow)
+    taken_at: Moment = Field(default_factory=utcnow)
 
 
 class Contact(Record):
@@ -143,10 +155,10 @@ class ResetPlan(Record):
     need_mine: LongText = ""
     need_theirs: LongText = ""
     commitments: list[Commitment] = Field(default_factory=list, max_length=20)
-    meeting_at: datetime | None = None
+    meeting_at: Moment | None = None
     followup_days: int = Field(30, ge=1, le=365)
     status: PlanStatus = "planned"
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: Moment = Field(default_factory=utcnow)
 
 
 R = TypeVar("R", bound=Record)

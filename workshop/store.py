@@ -1,0 +1,342 @@
+"""The store: one façade with plain verbs over the database, for every surface of the kit.
+
+>>> with Store.open(":memory:") as store:                      # doctest: +SKIP
+...     session, key = store.add_session("Q3 partner reset")
+...     me, resume = store.join(session.code, "Dana")
+
+Callers get validated records from :mod:`workshop.model` and domain errors from
+:mod:`workshop.errors`; nothing here formats anything for a screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from . import codes, db
+from .content import content
+from .errors import AccessDenied, InvalidInput, NotFound, SessionClosed
+from .model import (
+    CheckIn, Contact, Participant, Relationship, ResetPlan, Session, SessionSettings, make, utcnow,
+)
+
+_RECORD_TABLES = {Relationship: db.relationships, Contact: db.contacts}
+
+
+class Store:
+    """Plain verbs over one database: ``add_*``, ``get_*``, ``find_*``, ``update_*``, ``remove_*``."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.schema_version = db.migrate(engine)
+
+    @classmethod
+    def open(cls, db_path_or_url: str) -> Store:
+        """Open (creating and migrating if needed) a SQLite file path or a database URL."""
+        if str(db_path_or_url) == ":memory:":
+            raise InvalidInput({"db": "use a file path; an in-memory SQLite database is per-connection"})
+        return cls(db.make_engine(db.url_for(db_path_or_url)))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def add_session(self, title: str, on: date | None = None, *, dimensions: list[str] | None = None,
+                    weights: dict[str, float] | None = None, anonymity_threshold: int = 5,
+                    timeboxes: dict[str, int] | None = None, code: str | None = None,
+                    key: str | None = None) -> tuple[Session, str]:
+        """Create a session; returns it with its facilitator key (shown once, stored hashed).
+
+        ``code`` and ``key`` are drawn at random unless given (the demo uses fixed ones).
+        """
+        method = content()
+        dimensions = dimensions or [d.key for d in method.dimensions]
+        weights = {**method.default_weights, **(weights or {})}
+        settings = make(SessionSettings, dimensions=dimensions,
+                        weights={k: weights.get(k, 1.0) for k in dimensions},
+                        anonymity_threshold=anonymity_threshold,
+                        timeboxes={**{p.key: p.minutes for p in method.phases}, **(timeboxes or {})})
+        key = key or codes.facilitator_key()
+        for _ in range(20):
+            session = make(Session, code=codes.normalise(code) if code else codes.join_code(),
+                           title=title, date=on or date.today(), settings=settings)
+            try:
+                with self._write() as conn:
+                    conn.execute(db.sessions.insert().values(
+                        **_row(session), facilitator_key_hash=codes.hash_secret(key)))
+                return session, key
+            except IntegrityError:  # join code already taken: draw another
+                if code:
+                    raise InvalidInput({"code": "is already used by another session"}) from None
+        raise RuntimeError("could not draw a free join code")
+
+    def get_session(self, session_id: str) -> Session:
+        return self._one(Session, db.sessions, db.sessions.c.id == session_id, "session")
+
+    def find_session(self, code: str) -> Session:
+        """The session with this join code (any case, spaces and dashes ignored)."""
+        return self._one(Session, db.sessions, db.sessions.c.code == codes.normalise(code),
+                         "session with that code")
+
+    def find_sessions(self) -> list[Session]:
+        return self._many(Session, db.sessions, sa.true(), db.sessions.c.date.desc())
+
+    def open_console(self, code: str, key: str) -> Session:
+        """The session if ``key`` is its facilitator key; refuses alike for unknown codes."""
+        query = sa.select(db.sessions.c.facilitator_key_hash).where(
+            db.sessions.c.code == codes.normalise(code))
+        with self._read() as conn:
+            stored = conn.execute(query).scalar()
+        if not codes.verify_secret(key.strip(), stored or codes.hash_secret("decoy")) or not stored:
+            raise AccessDenied("That session code and facilitator key do not match.")
+        return self.find_session(code)
+
+    def update_session(self, session_id: str, **changes) -> Session:
+        """Change title, date, status, current_phase or settings; validated as a whole."""
+        current = self.get_session(session_id)
+        updated = make(Session, **{**current.model_dump(), **changes})
+        with self._write() as conn:
+            conn.execute(db.sessions.update().where(db.sessions.c.id == session_id)
+                         .values(**_row(updated)))
+        return updated
+
+    def set_phase(self, session_id: str, phase: str | None) -> Session:
+        """Move the session to an agenda phase; its timer starts now."""
+        if phase is not None:
+            content().phase(phase)
+        return self.update_session(session_id, current_phase=phase, phase_started_at=utcnow())
+
+    def remove_session(self, session_id: str) -> None:
+        """Delete the session and everything its participants entered."""
+        self._remove(db.sessions, session_id, "session")
+
+    # -- participants -----------------------------------------------------------------------
+
+    def join(self, code: str, display_name: str | None = None) -> tuple[Participant, str]:
+        """Join an open session by its code; returns the participant and a resume code."""
+        session = self.find_session(code)
+        if session.status != "open":
+            raise SessionClosed("This session is closed to new participants.")
+        return self.add_participant(session.id, display_name)
+
+    def add_participant(self, session_id: str | None = None, display_name: str | None = None,
+                        *, resume_code: str | None = None, participant_id: str | None = None,
+                        ) -> tuple[Participant, str]:
+        """A participant (in a session, or working alone with None); returns the resume code."""
+        person = make(Participant, session_id=session_id, display_name=display_name or None,
+                      **({"id": participant_id} if participant_id else {}))
+        resume = resume_code or codes.resume_code()
+        with self._write() as conn:
+            conn.execute(db.participants.insert().values(
+                **_row(person), resume_hash=codes.lookup_hash(resume)))
+        return person, resume
+
+    def resume(self, resume_code: str) -> Participant:
+        """The participant a resume code belongs to."""
+        where = db.participants.c.resume_hash == codes.lookup_hash(resume_code)
+        try:
+            return self._one(Participant, db.participants, where, "participant")
+        except NotFound:
+            raise AccessDenied("That resume code is not known here.") from None
+
+    def get_participant(self, participant_id: str) -> Participant:
+        return self._one(Participant, db.participants, db.participants.c.id == participant_id,
+                         "participant")
+
+    def find_participants(self, session_id: str) -> list[Participant]:
+        return self._many(Participant, db.participants,
+                          db.participants.c.session_id == session_id, db.participants.c.joined_at)
+
+    def mark_progress(self, participant_id: str, milestone: str) -> None:
+        """Record that a participant finished ``inventory`` or ``health`` (first time only)."""
+        column = {"inventory": "inventory_done_at", "health": "health_done_at"}.get(milestone)
+        if column is None:
+            raise InvalidInput({"milestone": "must be 'inventory' or 'health'"})
+        table = db.participants
+        with self._write() as conn:
+            conn.execute(table.update().where(table.c.id == participant_id,
+                                              table.c[column].is_(None)).values({column: utcnow()}))
+
+    # -- relationships, contacts ------------------------------------------------------------
+
+    def add_relationship(self, relationship: Relationship) -> Relationship:
+        """Store a relationship; sending the same id twice stores it once."""
+        return self._add_once(relationship)
+
+    def get_relationship(self, relationship_id: str) -> Relationship:
+        return self._one(Relationship, db.relationships,
+                         db.relationships.c.id == relationship_id, "relationship")
+
+    def find_relationships(self, participant_id: str | None = None,
+                           session_id: str | None = None) -> list[Relationship]:
+        """A participant's relationships, or all of a session's, oldest first."""
+        return self._many(Relationship, db.relationships,
+                          _scope(db.relationships.c.participant_id, participant_id, session_id),
+                          db.relationships.c.created_at, db.relationships.c.id)
+
+    def update_relationship(self, relationship_id: str, **changes) -> Relationship:
+        current = self.get_relationship(relationship_id)
+        updated = make(Relationship, **{**current.model_dump(), **changes})
+        with self._write() as conn:
+            conn.execute(db.relationships.update().where(db.relationships.c.id == relationship_id)
+                         .values(**_row(updated)))
+        return updated
+
+    def remove_relationship(self, relationship_id: str) -> None:
+        """Delete a relationship with its check-ins, contacts and plans."""
+        self._remove(db.relationships, relationship_id, "relationship")
+
+    def add_contact(self, contact: Contact) -> Contact:
+        """Log a meaningful contact (restarts the drift clock); stored once per id."""
+        return self._add_once(contact)
+
+    def find_contacts(self, relationship_id: str | None = None, participant_id: str | None = None,
+                      session_id: str | None = None) -> list[Contact]:
+        where = (db.contacts.c.relationship_id == relationship_id if relationship_id
+                 else _scope(db.contacts.c.relationship_id, participant_id, session_id, hop=True))
+        return self._many(Contact, db.contacts, where, db.contacts.c.date, db.contacts.c.id)
+
+    # -- check-ins --------------------------------------------------------------------------
+
+    def add_checkin(self, checkin: CheckIn) -> CheckIn:
+        """Store a check-in with its ratings; sending the same id twice stores it once."""
+        if not isinstance(checkin, CheckIn):
+            raise InvalidInput({"checkin": "must be a CheckIn record"})
+        with self._write() as conn:
+            if conn.execute(sa.select(db.checkins.c.id).where(db.checkins.c.id == checkin.id)).first():
+                return self._checkins(conn, db.checkins.c.id == checkin.id)[0]
+            self._require(conn, db.relationships, checkin.relationship_id, "relationship")
+            conn.execute(db.checkins.insert().values(**_row(checkin, exclude={"ratings"})))
+            conn.execute(db.ratings.insert(), [
+                {"checkin_id": checkin.id, "dimension": dim, "rating": value}
+                for dim, value in checkin.ratings.items()])
+        return checkin
+
+    def find_checkins(self, relationship_id: str | None = None, participant_id: str | None = None,
+                      session_id: str | None = None) -> list[CheckIn]:
+        """Check-ins with their ratings, oldest first."""
+        where = (db.checkins.c.relationship_id == relationship_id if relationship_id
+                 else _scope(db.checkins.c.relationship_id, participant_id, session_id, hop=True))
+        with self._read() as conn:
+            return self._checkins(conn, where)
+
+    @staticmethod
+    def _checkins(conn: Connection, where) -> list[CheckIn]:
+        rows = conn.execute(sa.select(db.checkins).where(where)
+                            .order_by(db.checkins.c.taken_at, db.checkins.c.id)).mappings().all()
+        ids = [r["id"] for r in rows]
+        ratings: dict[str, dict[str, int]] = {i: {} for i in ids}
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            query = sa.select(db.ratings).where(db.ratings.c.checkin_id.in_(chunk))
+            for r in conn.execute(query).mappings():
+                ratings[r["checkin_id"]][r["dimension"]] = r["rating"]
+        return [CheckIn.model_validate({**r, "ratings": ratings[r["id"]]}) for r in rows]
+
+    # -- reset plans ------------------------------------------------------------------------
+
+    def save_plan(self, plan: ResetPlan) -> ResetPlan:
+        """Create or replace a reset plan by id (drafts are saved as they are typed)."""
+        with self._write() as conn:
+            self._require(conn, db.relationships, plan.relationship_id, "relationship")
+            values = _row(plan)
+            updated = conn.execute(db.plans.update().where(db.plans.c.id == plan.id).values(**values))
+            if updated.rowcount == 0:
+                conn.execute(db.plans.insert().values(**values))
+        return plan
+
+    def get_plan(self, plan_id: str) -> ResetPlan:
+        return self._one(ResetPlan, db.plans, db.plans.c.id == plan_id, "reset plan")
+
+    def find_plans(self, relationship_id: str | None = None, participant_id: str | None = None,
+                   session_id: str | None = None) -> list[ResetPlan]:
+        where = (db.plans.c.relationship_id == relationship_id if relationship_id
+                 else _scope(db.plans.c.relationship_id, participant_id, session_id, hop=True))
+        return self._many(ResetPlan, db.plans, where, db.plans.c.updated_at, db.plans.c.id)
+
+    def remove_plan(self, plan_id: str) -> None:
+        self._remove(db.plans, plan_id, "reset plan")
+
+    # -- shared plumbing --------------------------------------------------------------------
+
+    def _add_once(self, record):
+        table = _RECORD_TABLES[type(record)]
+        with self._write() as conn:
+            existing = conn.execute(sa.select(table).where(table.c.id == record.id)).mappings().first()
+            if existing:
+                return type(record).model_validate(dict(existing))
+            parent = "participant" if table is db.relationships else "relationship"
+            self._require(conn, db.participants if parent == "participant" else db.relationships,
+                          getattr(record, f"{parent}_id"), parent)
+            conn.execute(table.insert().values(**_row(record)))
+        return record
+
+    @staticmethod
+    def _require(conn: Connection, table: sa.Table, record_id: str, noun: str) -> None:
+        if not conn.execute(sa.select(table.c.id).where(table.c.id == record_id)).first():
+            raise NotFound(f"No {noun} with id {record_id!r}.")
+
+    def _one(self, cls, table: sa.Table, where, noun: str):
+        with self._read() as conn:
+            row = conn.execute(sa.select(*_columns(cls, table)).where(where)).mappings().first()
+        if row is None:
+            raise NotFound(f"No {noun} found.")
+        return cls.model_validate(dict(row))
+
+    def _many(self, cls, table: sa.Table, where, *order) -> list:
+        with self._read() as conn:
+            rows = conn.execute(sa.select(*_columns(cls, table)).where(where).order_by(*order))
+            return [cls.model_validate(dict(r)) for r in rows.mappings()]
+
+    def _remove(self, table: sa.Table, record_id: str, noun: str) -> None:
+        with self._write() as conn:
+            if conn.execute(table.delete().where(table.c.id == record_id)).rowcount == 0:
+                raise NotFound(f"No {noun} with id {record_id!r}.")
+
+
+def _columns(cls, table: sa.Table) -> list[sa.Column]:
+    return [table.c[name] for name in cls.model_fields if name in table.c]
+
+
+_JSON_FIELDS = {"settings", "commitments", "answers"}
+
+
+def _row(record, exclude: set[str] | None = None) -> dict:
+    row = record.model_dump(exclude=exclude)
+    return {**row, **record.model_dump(mode="json", include=_JSON_FIELDS & set(row))}
+
+
+def _scope(column: sa.Column, participant_id: str | None, session_id: str | None,
+           hop: bool = False):
+    """Rows owned by a participant or a session; ``hop`` when ``column`` is a relationship id."""
+    if participant_id is None and session_id is None:
+        raise InvalidInput({"scope": "give a participant_id or a session_id"})
+    people = (sa.select(db.participants.c.id).where(db.participants.c.session_id == session_id)
+              if participant_id is None else None)
+    owner = db.relationships.c.participant_id
+    owned = owner == participant_id if participant_id is not None else owner.in_(people)
+    if not hop:
+        return owned if participant_id is None else column == participant_id
+    return column.in_(sa.select(db.relationships.c.id).where(owned))
