@@ -11,7 +11,12 @@ from datetime import date, datetime, timezone
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
     model_validator,
 )
 

@@ -22,7 +22,15 @@ from . import codes, db
 from .content import content
 from .errors import AccessDenied, InvalidInput, NotFound, SessionClosed
 from .model import (
-    CheckIn, Contact, Participant, Relationship, ResetPlan, Session, SessionSettings, make, utcnow,
+    CheckIn,
+    Contact,
+    Participant,
+    Relationship,
+    ResetPlan,
+    Session,
+    SessionSettings,
+    make,
+    utcnow,
 )
 
 _RECORD_TABLES = {Relationship: db.relationships, Contact: db.contacts}

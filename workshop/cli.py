@@ -1,0 +1,169 @@
+"""``reset-workshop``: the command line over the same store every surface uses.
+
+Each command is one small function registered in :data:`COMMANDS`; errors the user can fix
+print one line on stderr and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from . import config
+from .errors import WorkshopError
+
+EPILOG = ("Settings come from flags, then environment variables (RESET_WORKSHOP_DB, "
+          "RESET_WORKSHOP_PORT, RESET_WORKSHOP_HOST, RESET_WORKSHOP_URL), then the config file "
+          "(RESET_WORKSHOP_CONFIG, default: config.toml in the user config dir), then defaults.")
+
+COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable]] = {}
+
+
+def command(name: str, help: str):
+    """Register ``fn(args)`` as a sub-command; ``fn.arguments(parser)`` adds its flags."""
+    def register(fn):
+        COMMANDS[name] = (help, fn)
+        return fn
+    return register
+
+
+def _open_store(args):
+    from .store import Store
+    return Store.open(config.database(args.db))
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH|URL",
+                        help="SQLite file or database URL (default: see 'reset-workshop --help')")
+
+
+@command("new-session", "create a workshop session; prints its join code and facilitator key")
+def new_session(args) -> int:
+    with _open_store(args) as store:
+        session, key = store.add_session(args.title, args.date,
+                                         anonymity_threshold=args.anonymity_threshold)
+    print(f"Session:         {session.title} ({session.date})")
+    print(f"Join code:       {session.code}")
+    print(f"Facilitator key: {key}")
+    print("Keep the facilitator key safe: it is shown only now.")
+    return 0
+
+
+def _new_session_args(parser):
+    parser.add_argument("title", help="session title, e.g. 'Q3 client reset'")
+    parser.add_argument("--date", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                        help="workshop date (default: today)")
+    parser.add_argument("--anonymity-threshold", type=int, default=5, metavar="N",
+                        help="respondents needed before group charts show (default 5, min 3)")
+
+
+new_session.arguments = _new_session_args
+
+
+@command("demo", "load the demo session (12 participants) and print its codes")
+def demo(args) -> int:
+    from .demo import load_demo
+    with _open_store(args) as store:
+        loaded = load_demo(store)
+    first, resume = next(iter(loaded.resume_codes.items()))
+    print(f"Demo session:    {loaded.session.title}")
+    print(f"Join code:       {loaded.session.code}")
+    print(f"Facilitator key: {loaded.facilitator_key}")
+    print(f"Resume code of demo participant {first}: {resume}")
+    return 0
+
+
+@command("sessions", "list the sessions in the database")
+def sessions(args) -> int:
+    with _open_store(args) as store:
+        found = store.find_sessions()
+        counts = {s.id: len(store.find_participants(s.id)) for s in found}
+    if not found:
+        print("No sessions yet. Create one with 'reset-workshop new-session TITLE'.")
+    for s in found:
+        print(f"{s.code}  {s.date}  {s.status:<6}  {counts[s.id]:>3} participants  {s.title}")
+    return 0
+
+
+@command("export", "export a session: json (full backup) or csv (one row per rating)")
+def export(args) -> int:
+    from . import exports
+    with _open_store(args) as store:
+        session = store.find_session(args.code)
+        payload = exports.export_session(store, session, args.format)
+    _write_output(args.output, payload)
+    print(f"Wrote {args.format} export of session {session.code} to {args.output}")
+    return 0
+
+
+def _export_args(parser):
+    parser.add_argument("code", help="the session's join code")
+    parser.add_argument("--format", choices=["json", "csv"], default="json")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
+
+export.arguments = _export_args
+
+
+@command("import", "import a session from a JSON export")
+def import_(args) -> int:
+    from .backup import restore_session
+    try:
+        data = json.loads(args.file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise WorkshopError(f"{args.file}: not a text file") from None
+    except json.JSONDecodeError as exc:
+        raise WorkshopError(f"{args.file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    with _open_store(args) as store:
+        session = restore_session(store, data)
+    print(f"Imported session {session.code}: {session.title}")
+    return 0
+
+
+import_.arguments = lambda parser: parser.add_argument("file", type=Path, help="a JSON export")
+
+
+def _write_output(path: Path, payload: str | bytes) -> None:
+    mode = "wb" if isinstance(payload, bytes) else "w"
+    with open(path, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:
+        handle.write(payload)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reset-workshop", epilog=EPILOG,
+        description="Relationship Reset Workshop Kit: run sessions, serve the apps, export.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (help_text, fn) in COMMANDS.items():
+        child = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG)
+        _add_db(child)
+        if hasattr(fn, "arguments"):
+            fn.arguments(child)
+        child.set_defaults(run=fn)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (WorkshopError, OSError, ValueError) as exc:
+        print(f"reset-workshop: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.filename:
+        text = f"{exc.filename}: {exc.strerror or text}"
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
