@@ -200,8 +200,8 @@ def load_content(folder: str | Path | None = None) -> Content:
     guide = _load("guide.yaml", GuideFile, folder)
     faq = _load("faq.yaml", FaqFile, folder)
     scoring = _load("scoring.yaml", ScoringFile, folder)
-    return Content(scoring=scoring, states=states.states, dimensions=dims.dimensions, phases=agenda.phases,
-                   steps=guide.steps, tones=guide.tones, faq=faq.faq)
+    return Content(scoring=scoring, states=states.states, dimensions=dims.dimensions,
+                   phases=agenda.phases, steps=guide.steps, tones=guide.tones, faq=faq.faq)
 
 
 @cache

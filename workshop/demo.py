@@ -97,8 +97,8 @@ def _relationship(store, rng, ids, person_id, today, dimensions, label, kind, sh
             "new": 0.2}[trajectory]
     n_checkins = rng.randint(2, 4)
     span = min(age - 5, rng.randint(90, 180))
-    days = sorted({today - timedelta(days=int(span * (1 - i / (n_checkins - 1))) + rng.randint(0, 4))
-                   for i in range(n_checkins)})
+    back = [int(span * (1 - i / (n_checkins - 1))) + rng.randint(0, 4) for i in range(n_checkins)]
+    days = sorted({today - timedelta(days=b) for b in back})
     last = today - timedelta(days=int(cadence * {"worked": 0.4, "thriving": 0.3, "failed": 2.2,
                                                   "steady": 0.8, "declining": 1.7,
                                                   "new": 0.5}[trajectory]))

@@ -44,7 +44,8 @@ def health(ratings: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
     return out.sort_values(["relationship_id", "taken_at"], kind="stable", ignore_index=True)
 
 
-def momentum(checkins: pd.DataFrame, trend_momentum: Mapping[str, float] | None = None) -> pd.Series:
+def momentum(checkins: pd.DataFrame,
+             trend_momentum: Mapping[str, float] | None = None) -> pd.Series:
     """Change in health since the relationship's previous check-in, in health points.
 
     On a relationship's first check-in there is no previous one, so the declared trend

@@ -37,7 +37,8 @@ _RECORD_TABLES = {Relationship: db.relationships, Contact: db.contacts}
 
 
 class Store:
-    """Plain verbs over one database: ``add_*``, ``get_*``, ``find_*``, ``update_*``, ``remove_*``."""
+    """Plain verbs over one database: ``add_*``, ``get_*``, ``find_*``, ``update_*``,
+    ``remove_*``; a context manager that closes its connections on exit."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -47,7 +48,7 @@ class Store:
     def open(cls, db_path_or_url: str) -> Store:
         """Open (creating and migrating if needed) a SQLite file path or a database URL."""
         if str(db_path_or_url) == ":memory:":
-            raise InvalidInput({"db": "use a file path; an in-memory SQLite database is per-connection"})
+            raise InvalidInput({"db": "use a file path: in-memory SQLite is per connection"})
         return cls(db.make_engine(db.url_for(db_path_or_url)))
 
     def close(self) -> None:
@@ -61,9 +62,9 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
-            with conn.begin():
-                yield conn
+        connection = self.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+        with connection as conn, conn.begin():
+            yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -72,7 +73,8 @@ class Store:
 
     # -- sessions ---------------------------------------------------------------------------
 
-    def add_session(self, title: str, on: date | None = None, *, dimensions: list[str] | None = None,
+    def add_session(self, title: str, on: date | None = None, *,
+                    dimensions: list[str] | None = None,
                     weights: dict[str, float] | None = None, anonymity_threshold: int = 5,
                     timeboxes: dict[str, int] | None = None, code: str | None = None,
                     key: str | None = None) -> tuple[Session, str]:
@@ -83,10 +85,10 @@ class Store:
         method = content()
         dimensions = dimensions or [d.key for d in method.dimensions]
         weights = {**method.default_weights, **(weights or {})}
+        timeboxes = {**{p.key: p.minutes for p in method.phases}, **(timeboxes or {})}
         settings = make(SessionSettings, dimensions=dimensions,
                         weights={k: weights.get(k, 1.0) for k in dimensions},
-                        anonymity_threshold=anonymity_threshold,
-                        timeboxes={**{p.key: p.minutes for p in method.phases}, **(timeboxes or {})})
+                        anonymity_threshold=anonymity_threshold, timeboxes=timeboxes)
         key = key or codes.facilitator_key()
         for _ in range(20):
             session = make(Session, code=codes.normalise(code) if code else codes.join_code(),
@@ -234,8 +236,9 @@ class Store:
         if not isinstance(checkin, CheckIn):
             raise InvalidInput({"checkin": "must be a CheckIn record"})
         with self._write() as conn:
-            if conn.execute(sa.select(db.checkins.c.id).where(db.checkins.c.id == checkin.id)).first():
-                return self._checkins(conn, db.checkins.c.id == checkin.id)[0]
+            same = db.checkins.c.id == checkin.id
+            if conn.execute(sa.select(db.checkins.c.id).where(same)).first():
+                return self._checkins(conn, same)[0]
             self._require(conn, db.relationships, checkin.relationship_id, "relationship")
             conn.execute(db.checkins.insert().values(**_row(checkin, exclude={"ratings"})))
             conn.execute(db.ratings.insert(), [
@@ -270,7 +273,8 @@ class Store:
         with self._write() as conn:
             self._require(conn, db.relationships, plan.relationship_id, "relationship")
             values = _row(plan)
-            updated = conn.execute(db.plans.update().where(db.plans.c.id == plan.id).values(**values))
+            same = db.plans.c.id == plan.id
+            updated = conn.execute(db.plans.update().where(same).values(**values))
             if updated.rowcount == 0:
                 conn.execute(db.plans.insert().values(**values))
         return plan
@@ -292,7 +296,8 @@ class Store:
     def _add_once(self, record):
         table = _RECORD_TABLES[type(record)]
         with self._write() as conn:
-            existing = conn.execute(sa.select(table).where(table.c.id == record.id)).mappings().first()
+            query = sa.select(table).where(table.c.id == record.id)
+            existing = conn.execute(query).mappings().first()
             if existing:
                 return type(record).model_validate(dict(existing))
             parent = "participant" if table is db.relationships else "relationship"
