@@ -1,0 +1,161 @@
+"""Plotly charts of the anonymised group figures: tidy frame in, ``go.Figure`` out.
+
+Each function takes a frame from :mod:`workshop.aggregate` and the session's ``threshold``.
+The threshold is enforced here again: a row whose ``respondents`` (or ``raters``) is below it
+is never drawn, and a chart with no row at the threshold comes back as an empty figure saying
+how many more respondents it waits for. Colour is never the only code: bars carry their
+names and values, heat-map cells print their numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .aggregate import waiting_for
+from .content import content
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+RATING_SCALE = "Blues"   # sequential and readable in grey; cells also print their values
+GAP_SCALE = "Oranges"
+HIDDEN = "hidden"
+
+
+def _look(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+    fig.update_layout(template="plotly_white", title={"text": title, "x": 0},
+                      font={"family": FONT, "size": 14}, height=height,
+                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def waiting_chart(title: str, more: int) -> go.Figure:
+    """An empty chart that says how many more respondents it needs."""
+    fig = go.Figure()
+    noun = "respondent" if more == 1 else "respondents"
+    fig.add_annotation(text=f"Waiting for {more} more {noun}", showarrow=False,
+                       x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 18})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _look(fig, title, height=200)
+
+
+def _counted(frame: pd.DataFrame, column: str = "respondents") -> int:
+    return int(frame[column].max()) if len(frame) else 0
+
+
+def _shown(frame: pd.DataFrame, threshold: int, column: str = "respondents") -> pd.DataFrame:
+    return frame[frame[column] >= threshold]
+
+
+def states_chart(states: pd.DataFrame, threshold: int) -> go.Figure:
+    """Relationships per state across the room (frame: :func:`aggregate.state_counts`)."""
+    title = "Where the room's relationships stand"
+    shown = _shown(states, threshold)
+    if shown.empty:
+        return waiting_chart(title, waiting_for(_counted(states), threshold))
+    look = {s.key: s for s in content().states}
+    fig = go.Figure(go.Bar(
+        x=shown["relationships"], y=shown["name"], orientation="h",
+        marker={"color": [look[k].colour for k in shown["state"]],
+                "line": {"color": "#333333", "width": 1}},
+        text=[f"{n} ({share:.0%})" for n, share in zip(shown["relationships"], shown["share"],
+                                                       strict=True)],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x} relationships<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="relationships")
+    return _look(fig, title)
+
+
+def dimensions_chart(dimensions: pd.DataFrame, threshold: int) -> go.Figure:
+    """Average rating per dimension with its spread (+/- one standard deviation).
+
+    The lowest average is marked "weakest" in words as well as by its marker.
+    """
+    title = "Average and spread per dimension (1-5)"
+    shown = _shown(dimensions, threshold).dropna(subset=["mean"])
+    if shown.empty:
+        return waiting_chart(title, waiting_for(_counted(dimensions), threshold))
+    weakest = shown["mean"].idxmin()
+    labels = [f"{m:.1f} ± {s:.1f}" + ("  weakest" if i == weakest else "")
+              for i, m, s in zip(shown.index, shown["mean"], shown["std"], strict=True)]
+    fig = go.Figure(go.Scatter(
+        x=shown["mean"], y=shown["name"], mode="markers+text",
+        error_x={"type": "data", "array": shown["std"], "thickness": 2, "width": 6},
+        marker={"size": 14, "color": ["#b2182b" if i == weakest else "#2166ac"
+                                      for i in shown.index],
+                "symbol": ["diamond" if i == weakest else "circle" for i in shown.index]},
+        text=labels, textposition="top center",
+        hovertemplate="%{y}: average %{x:.2f}<extra></extra>"))
+    fig.update_xaxes(range=[0.5, 5.5], dtick=1, title="rating")
+    fig.update_yaxes(autorange="reversed")
+    return _look(fig, title, height=120 + 48 * len(shown))
+
+
+def heatmap_chart(heatmap: pd.DataFrame, threshold: int) -> go.Figure:
+    """Average rating per relationship kind x dimension; cells below the threshold hidden."""
+    title = "Average rating by kind of relationship"
+    if _shown(heatmap, threshold).empty:
+        return waiting_chart(title, waiting_for(_counted(heatmap), threshold))
+    frame = heatmap.assign(mean=heatmap["mean"].where(heatmap["respondents"] >= threshold))
+    names = list(dict.fromkeys(frame["name"]))
+    grid = frame.pivot(index="kind", columns="name", values="mean").reindex(columns=names)
+    text = [[HIDDEN if np.isnan(v) else f"{v:.1f}" for v in row] for row in grid.to_numpy()]
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(), x=names, y=list(grid.index), zmin=1, zmax=5,
+        colorscale=RATING_SCALE, text=text, texttemplate="%{text}", hoverongaps=False,
+        colorbar={"title": "rating"},
+        hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>"))
+    fig.update_xaxes(side="top")
+    return _look(fig, title, height=140 + 44 * len(grid))
+
+
+def drift_chart(drift: pd.DataFrame, threshold: int) -> go.Figure:
+    """How far relationships have drifted from the contact rhythm people want."""
+    title = "Drift: time since last contact against the wanted rhythm"
+    shown = _shown(drift, threshold)
+    if shown.empty:
+        return waiting_chart(title, waiting_for(_counted(drift), threshold))
+    fig = go.Figure(go.Bar(
+        x=shown["band"], y=shown["relationships"], marker={"color": "#5e3c99"},
+        text=[f"{n} ({s:.0%})" for n, s in zip(shown["relationships"], shown["share"],
+                                                       strict=True)],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{x}: %{y} relationships<extra></extra>"))
+    fig.update_yaxes(title="relationships")
+    return _look(fig, title)
+
+
+def gaps_chart(gaps: pd.DataFrame, threshold: int, shared_raters: int = 0) -> go.Figure:
+    """Perception gap (highest minus lowest rating) per shared relationship and dimension.
+
+    ``shared_raters`` is the most people behind any one shared label, for the waiting count.
+    """
+    title = "Perception gaps on shared relationships (0 = all agree, 4 = opposite ends)"
+    shown = _shown(gaps, threshold, "raters")
+    if shown.empty:
+        return waiting_chart(title, waiting_for(max(shared_raters, _counted(gaps, "raters")),
+                                                threshold))
+    order = [d.name for d in content().dimensions]
+    names = sorted(shown["name"].unique(), key=lambda n: order.index(n) if n in order else 99)
+    rows = shown.assign(row=shown["shared_label"] + " (" + shown["raters"].astype(str)
+                        + " raters)")
+    grid = rows.pivot(index="row", columns="name", values="gap").reindex(columns=names)
+    text = [["" if np.isnan(v) else f"{v:.0f}" for v in row] for row in grid.to_numpy()]
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(), x=names, y=list(grid.index), zmin=0, zmax=4,
+        colorscale=GAP_SCALE, text=text, texttemplate="%{text}", hoverongaps=False,
+        colorbar={"title": "gap"}, hovertemplate="%{y} / %{x}: gap %{z}<extra></extra>"))
+    fig.update_xaxes(side="top")
+    return _look(fig, title, height=140 + 44 * len(grid))
+
+
+def group_charts(group) -> dict[str, go.Figure]:
+    """Every group chart of an :class:`aggregate.Group`, by name."""
+    t = group.threshold
+    return {"states": states_chart(group.states, t),
+            "dimensions": dimensions_chart(group.dimensions, t),
+            "heatmap": heatmap_chart(group.heatmap, t),
+            "drift": drift_chart(group.drift, t),
+            "gaps": gaps_chart(group.gaps, t, group.shared_raters)}
