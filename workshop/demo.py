@@ -65,7 +65,7 @@ def load_demo(store: Store, today: date | None = None) -> DemoSession:
     except NotFound:
         pass
     session, _ = store.add_session(DEMO_TITLE, today - timedelta(days=150), code=DEMO_CODE,
-                                   key=DEMO_KEY)
+                                   key=DEMO_KEY, session_id=next(ids))
     for name in PEOPLE:
         person, _ = store.add_participant(session.id, name, resume_code=resume_codes[name],
                                           participant_id=next(ids))

@@ -77,7 +77,8 @@ class Store:
                     dimensions: list[str] | None = None,
                     weights: dict[str, float] | None = None, anonymity_threshold: int = 5,
                     timeboxes: dict[str, int] | None = None, code: str | None = None,
-                    key: str | None = None) -> tuple[Session, str]:
+                    key: str | None = None, session_id: str | None = None,
+                    ) -> tuple[Session, str]:
         """Create a session; returns it with its facilitator key (shown once, stored hashed).
 
         ``code`` and ``key`` are drawn at random unless given (the demo uses fixed ones).
@@ -92,7 +93,8 @@ class Store:
         key = key or codes.facilitator_key()
         for _ in range(20):
             session = make(Session, code=codes.normalise(code) if code else codes.join_code(),
-                           title=title, date=on or date.today(), settings=settings)
+                           title=title, date=on or date.today(), settings=settings,
+                           **({"id": session_id} if session_id else {}))
             try:
                 with self._write() as conn:
                     conn.execute(db.sessions.insert().values(
