@@ -2,7 +2,7 @@ import shutil
 
 import pytest
 
-from workshop.content import ContentError, PACKAGE_CONTENT, content, load_content
+from workshop.content import PACKAGE_CONTENT, ContentError, content, load_content
 
 
 def test_six_states_in_rule_order_with_a_fallback_last():

@@ -35,7 +35,8 @@ def test_demo_is_deterministic_and_loads_once(tmp_path, demo_store):
         again = load_demo(other, TODAY)
         assert load_demo(other, TODAY).session.id == again.session.id
         assert len(other.find_sessions()) == 1
-        first, second = dump_session(store, loaded.session.id), dump_session(other, again.session.id)
+        first = dump_session(store, loaded.session.id)
+        second = dump_session(other, again.session.id)
     volatile = {"created_at", "joined_at", "inventory_done_at", "health_done_at",
                 "phase_started_at", "facilitator_key_hash"}  # when loaded, salted hash
 

@@ -44,7 +44,8 @@ def test_anonymity_threshold_never_below_three():
     with pytest.raises(InvalidInput) as caught:
         make(SessionSettings, dimensions=["trust"], weights={"trust": 1}, anonymity_threshold=2)
     assert caught.value.fields == {"anonymity_threshold": "must be at least 3"}
-    assert make(SessionSettings, dimensions=["trust"], weights={"trust": 1}).anonymity_threshold == 5
+    default = make(SessionSettings, dimensions=["trust"], weights={"trust": 1})
+    assert default.anonymity_threshold == 5
 
 
 def test_plan_commitments_are_validated():

@@ -27,6 +27,12 @@ def test_migrations_from_empty_record_the_version(db_path):
         assert again.schema_version == "0001"
 
 
+def test_head_constant_matches_the_migration_scripts():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(db.alembic_config()).get_current_head() == db.HEAD
+
+
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(store):
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
