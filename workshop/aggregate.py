@@ -172,12 +172,10 @@ def gaps(relationships: pd.DataFrame, ratings: pd.DataFrame, dimensions: Sequenc
     return frame.reindex(columns=GAP_COLUMNS).reset_index(drop=True)
 
 
-def most_shared_raters(relationships: pd.DataFrame) -> int:
-    """The largest number of people who gave the same shared label (0 if none)."""
-    shared = relationships.dropna(subset=["shared_label"])
-    if shared.empty:
-        return 0
-    return int(shared.groupby("shared_label")["participant_id"].nunique().max())
+def most_shared_raters(relationships: pd.DataFrame, ratings: pd.DataFrame) -> int:
+    """The most people who rated one shared label (0 if none): how close gaps are to showing."""
+    frame = scoring.perception_gap(relationships, ratings, min_raters=1)
+    return int(frame["raters"].max()) if len(frame) else 0
 
 
 # -- everything the group view shows --------------------------------------------------------
@@ -199,10 +197,31 @@ class Group:
     def weakest(self) -> pd.Series | None:
         return weakest_dimension(self.dimensions) if self.respondents >= self.threshold else None
 
+    def waiting(self) -> dict[str, int]:
+        """How many more respondents each group chart needs before it shows (0: it shows)."""
+        def top(frame: pd.DataFrame) -> int:
+            return int(frame["respondents"].max()) if len(frame) else 0
+        return {"states": waiting_for(top(self.states), self.threshold),
+                "dimensions": waiting_for(top(self.dimensions), self.threshold),
+                "heatmap": waiting_for(top(self.heatmap), self.threshold),
+                "drift": waiting_for(top(self.drift), self.threshold),
+                "gaps": waiting_for(self.shared_raters, self.threshold)}
+
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The tables an anonymised export holds, by name."""
-        return {"states": self.states, "dimensions": self.dimensions, "heatmap": self.heatmap,
-                "drift": self.drift, "perception_gaps": self.gaps}
+        """The tables an anonymised export holds, by name.
+
+        Head counts of masked groups are blanked too: an export says a group is hidden, not
+        how small it is.
+        """
+        return {"states": self.states, "dimensions": _blank(self.dimensions, "mean"),
+                "heatmap": _blank(self.heatmap, "mean"), "drift": self.drift,
+                "perception_gaps": self.gaps}
+
+
+def _blank(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    shown = frame[value].notna()
+    return frame.assign(**{c: frame[c].astype("Int64").where(shown)
+                           for c in ("ratings", "respondents")})
 
 
 def group(frames, dimensions: Sequence[str], threshold: int, as_of=None) -> Group:
@@ -217,7 +236,7 @@ def group(frames, dimensions: Sequence[str], threshold: int, as_of=None) -> Grou
                                               threshold),
                  heatmap=kind_heatmap(latest, frames.relationships, dimensions, threshold),
                  gaps=gaps(frames.relationships, frames.ratings, dimensions, threshold),
-                 shared_raters=most_shared_raters(frames.relationships))
+                 shared_raters=most_shared_raters(frames.relationships, frames.ratings))
 
 
 def session_group(store, session, as_of=None) -> Group:

@@ -89,20 +89,30 @@ def sessions(args) -> int:
     return 0
 
 
-@command("export", "export a session: json (full backup) or csv (one row per rating)")
+@command("export", "export a session: anonymised report (html), figures (csv, json) or, "
+                   "with --full, everything")
 def export(args) -> int:
-    from . import exports
+    from . import session_report
     with _open_store(args) as store:
         session = store.find_session(args.code)
-        payload = exports.export_session(store, session, args.format)
+        payload = session_report.export(store, session, args.format, full=args.full)
     _write_output(args.output, payload)
-    print(f"Wrote {args.format} export of session {session.code} to {args.output}")
+    what = "full" if args.full else "anonymised"
+    print(f"Wrote {what} {args.format} export of session {session.code} to {args.output}")
     return 0
 
 
 def _export_args(parser):
     parser.add_argument("code", help="the session's join code")
-    parser.add_argument("--format", choices=["json", "csv"], default="json")
+    parser.add_argument("--format", choices=["html", "csv", "json"], default="json",
+                        help="html: self-contained session report (agenda, counts, anonymised "
+                             "group charts); csv/json: the same anonymised figures as data "
+                             "(default: json)")
+    parser.add_argument("--full", action="store_true",
+                        help="everything participants entered, private text included: json is "
+                             "the complete backup that 'import' reads, csv one row per rating. "
+                             "Given here because the CLI holds the database itself; the "
+                             "console asks for the facilitator key instead. Not with html.")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
 
 

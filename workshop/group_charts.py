@@ -9,12 +9,15 @@ names and values, heat-map cells print their numbers.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from .aggregate import waiting_for
 from .content import content
+from .model import KINDS
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 RATING_SCALE = "Blues"   # sequential and readable in grey; cells also print their values
@@ -26,6 +29,24 @@ def _look(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     fig.update_layout(template="plotly_white", title={"text": title, "x": 0},
                       font={"family": FONT, "size": 14}, height=height,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def _wrap(name: str, width: int = 13) -> str:
+    """Break a (trusted, content-made) axis name into short lines for a heat map's top axis."""
+    lines: list[str] = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def _heat_axes(fig: go.Figure) -> go.Figure:
+    fig.update_xaxes(side="top", tickangle=0)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(margin={"t": 110})
     return fig
 
 
@@ -64,7 +85,7 @@ def states_chart(states: pd.DataFrame, threshold: int) -> go.Figure:
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x} relationships<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="relationships")
+    fig.update_xaxes(title="relationships", range=[0, max(shown["relationships"].max(), 1) * 1.25])
     return _look(fig, title)
 
 
@@ -101,14 +122,15 @@ def heatmap_chart(heatmap: pd.DataFrame, threshold: int) -> go.Figure:
     frame = heatmap.assign(mean=heatmap["mean"].where(heatmap["respondents"] >= threshold))
     names = list(dict.fromkeys(frame["name"]))
     grid = frame.pivot(index="kind", columns="name", values="mean").reindex(columns=names)
+    kinds = [k for k in KINDS if k in grid.index]
+    grid = grid.reindex(index=kinds + [k for k in grid.index if k not in kinds])
     text = [[HIDDEN if np.isnan(v) else f"{v:.1f}" for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=names, y=list(grid.index), zmin=1, zmax=5,
+        z=grid.to_numpy(), x=[_wrap(n) for n in names], y=list(grid.index), zmin=1, zmax=5,
         colorscale=RATING_SCALE, text=text, texttemplate="%{text}", hoverongaps=False,
         colorbar={"title": "rating"},
         hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>"))
-    fig.update_xaxes(side="top")
-    return _look(fig, title, height=140 + 44 * len(grid))
+    return _heat_axes(_look(fig, title, height=200 + 44 * len(grid)))
 
 
 def drift_chart(drift: pd.DataFrame, threshold: int) -> go.Figure:
@@ -131,6 +153,8 @@ def gaps_chart(gaps: pd.DataFrame, threshold: int, shared_raters: int = 0) -> go
     """Perception gap (highest minus lowest rating) per shared relationship and dimension.
 
     ``shared_raters`` is the most people behind any one shared label, for the waiting count.
+    Shared labels are people's own words: they are escaped so Plotly shows them literally
+    (Plotly would otherwise read ``<b>``, ``<a>`` and the like as markup).
     """
     title = "Perception gaps on shared relationships (0 = all agree, 4 = opposite ends)"
     shown = _shown(gaps, threshold, "raters")
@@ -139,16 +163,15 @@ def gaps_chart(gaps: pd.DataFrame, threshold: int, shared_raters: int = 0) -> go
                                                 threshold))
     order = [d.name for d in content().dimensions]
     names = sorted(shown["name"].unique(), key=lambda n: order.index(n) if n in order else 99)
-    rows = shown.assign(row=shown["shared_label"] + " (" + shown["raters"].astype(str)
-                        + " raters)")
+    rows = shown.assign(row=shown["shared_label"].map(html.escape) + " ("
+                        + shown["raters"].astype(str) + " raters)")
     grid = rows.pivot(index="row", columns="name", values="gap").reindex(columns=names)
     text = [["" if np.isnan(v) else f"{v:.0f}" for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=names, y=list(grid.index), zmin=0, zmax=4,
+        z=grid.to_numpy(), x=[_wrap(n) for n in names], y=list(grid.index), zmin=0, zmax=4,
         colorscale=GAP_SCALE, text=text, texttemplate="%{text}", hoverongaps=False,
         colorbar={"title": "gap"}, hovertemplate="%{y} / %{x}: gap %{z}<extra></extra>"))
-    fig.update_xaxes(side="top")
-    return _look(fig, title, height=140 + 44 * len(grid))
+    return _heat_axes(_look(fig, title, height=200 + 44 * len(grid)))
 
 
 def group_charts(group) -> dict[str, go.Figure]:

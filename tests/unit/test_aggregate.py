@@ -110,6 +110,16 @@ def test_perception_gaps_only_for_labels_with_enough_raters(store):
     assert group.gaps["gap"].tolist() == [4, 4, 4]
     assert group.gaps["raters"].tolist() == [3, 3, 3]
     assert group.shared_raters == 3
+    assert group.waiting()["gaps"] == 0
+
+
+def test_waiting_counts_per_chart(store):
+    session = _session(store, threshold=4)
+    for value in (1, 3, 5):
+        _person(store, session, [value], shared="Northwind", kind="vendor")
+    _person(store, session, [2], kind="client")
+    waiting = aggregate.session_group(store, session).waiting()
+    assert waiting == {"states": 0, "dimensions": 0, "heatmap": 1, "drift": 0, "gaps": 1}
 
 
 def test_states_and_drift_count_relationships_with_respondents(store):

@@ -60,10 +60,12 @@ def test_demo_export_import_round_trip(tmp_path, capsys):
     code, out, _ = run("demo", "--db", first, capsys=capsys)
     assert code == 0 and DEMO_CODE in out
     exported = tmp_path / "export.json"
-    assert run("export", DEMO_CODE, "--db", first, "-o", exported, capsys=capsys)[0] == 0
+    assert run("export", DEMO_CODE, "--full", "--db", first, "-o", exported,
+               capsys=capsys)[0] == 0
     assert run("import", exported, "--db", second, capsys=capsys)[0] == 0
     again = tmp_path / "again.json"
-    assert run("export", DEMO_CODE, "--db", second, "-o", again, capsys=capsys)[0] == 0
+    assert run("export", DEMO_CODE, "--full", "--db", second, "-o", again,
+               capsys=capsys)[0] == 0
     original = json.loads(exported.read_text())
     assert json.loads(again.read_text()) == original
     assert len(original["participants"]) == 12 and len(original["ratings"]) > 500
@@ -72,8 +74,8 @@ def test_demo_export_import_round_trip(tmp_path, capsys):
 def test_csv_export_has_one_row_per_rating(tmp_path, capsys):
     db_file, out_file = tmp_path / "a.sqlite", tmp_path / "ratings.csv"
     run("demo", "--db", db_file, capsys=capsys)
-    assert run("export", DEMO_CODE, "--format", "csv", "--db", db_file, "-o", out_file,
-               capsys=capsys)[0] == 0
+    assert run("export", DEMO_CODE, "--format", "csv", "--full", "--db", db_file, "-o",
+               out_file, capsys=capsys)[0] == 0
     lines = out_file.read_text().splitlines()
     assert lines[0].startswith("session_code,participant_id,relationship_id,label")
     with Store.open(str(db_file)) as store:
