@@ -9,25 +9,22 @@ names and values, heat-map cells print their numbers.
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from .aggregate import waiting_for
+from .charts import LABEL_CHARS, MUTED, TEMPLATE, plot_text
 from .content import content
 from .model import KINDS
 
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 RATING_SCALE = "Blues"   # sequential and readable in grey; cells also print their values
 GAP_SCALE = "Oranges"
 HIDDEN = "hidden"
 
 
 def _look(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
-    fig.update_layout(template="plotly_white", title={"text": title, "x": 0},
-                      font={"family": FONT, "size": 14}, height=height,
+    fig.update_layout(template=TEMPLATE, title={"text": plot_text(title)}, height=height,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
 
@@ -55,7 +52,8 @@ def waiting_chart(title: str, more: int) -> go.Figure:
     fig = go.Figure()
     noun = "respondent" if more == 1 else "respondents"
     fig.add_annotation(text=f"Waiting for {more} more {noun}", showarrow=False,
-                       x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 18})
+                       x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 18, "color": MUTED})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _look(fig, title, height=200)
@@ -69,12 +67,12 @@ def _shown(frame: pd.DataFrame, threshold: int, column: str = "respondents") -> 
     return frame[frame[column] >= threshold]
 
 
-def states_chart(states: pd.DataFrame, threshold: int) -> go.Figure:
+def states_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
     """Relationships per state across the room (frame: :func:`aggregate.state_counts`)."""
     title = "Where the room's relationships stand"
-    shown = _shown(states, threshold)
+    shown = _shown(data_frame, threshold)
     if shown.empty:
-        return waiting_chart(title, waiting_for(_counted(states), threshold))
+        return waiting_chart(title, waiting_for(_counted(data_frame), threshold))
     look = {s.key: s for s in content().states}
     fig = go.Figure(go.Bar(
         x=shown["relationships"], y=shown["name"], orientation="h",
@@ -85,19 +83,20 @@ def states_chart(states: pd.DataFrame, threshold: int) -> go.Figure:
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x} relationships<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="relationships", range=[0, max(shown["relationships"].max(), 1) * 1.25])
+    top = max(shown["relationships"].max(), 1) * 1.25
+    fig.update_xaxes(title="relationships", range=[0, top])
     return _look(fig, title)
 
 
-def dimensions_chart(dimensions: pd.DataFrame, threshold: int) -> go.Figure:
+def dimensions_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
     """Average rating per dimension with its spread (+/- one standard deviation).
 
     The lowest average is marked "weakest" in words as well as by its marker.
     """
     title = "Average and spread per dimension (1-5)"
-    shown = _shown(dimensions, threshold).dropna(subset=["mean"])
+    shown = _shown(data_frame, threshold).dropna(subset=["mean"])
     if shown.empty:
-        return waiting_chart(title, waiting_for(_counted(dimensions), threshold))
+        return waiting_chart(title, waiting_for(_counted(data_frame), threshold))
     weakest = shown["mean"].idxmin()
     labels = [f"{m:.1f} ± {s:.1f}" + ("  weakest" if i == weakest else "")
               for i, m, s in zip(shown.index, shown["mean"], shown["std"], strict=True)]
@@ -114,12 +113,13 @@ def dimensions_chart(dimensions: pd.DataFrame, threshold: int) -> go.Figure:
     return _look(fig, title, height=120 + 48 * len(shown))
 
 
-def heatmap_chart(heatmap: pd.DataFrame, threshold: int) -> go.Figure:
+def heatmap_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
     """Average rating per relationship kind x dimension; cells below the threshold hidden."""
     title = "Average rating by kind of relationship"
-    if _shown(heatmap, threshold).empty:
-        return waiting_chart(title, waiting_for(_counted(heatmap), threshold))
-    frame = heatmap.assign(mean=heatmap["mean"].where(heatmap["respondents"] >= threshold))
+    if _shown(data_frame, threshold).empty:
+        return waiting_chart(title, waiting_for(_counted(data_frame), threshold))
+    frame = data_frame.assign(
+        mean=data_frame["mean"].where(data_frame["respondents"] >= threshold))
     names = list(dict.fromkeys(frame["name"]))
     grid = frame.pivot(index="kind", columns="name", values="mean").reindex(columns=names)
     kinds = [k for k in KINDS if k in grid.index]
@@ -133,12 +133,12 @@ def heatmap_chart(heatmap: pd.DataFrame, threshold: int) -> go.Figure:
     return _heat_axes(_look(fig, title, height=200 + 44 * len(grid)))
 
 
-def drift_chart(drift: pd.DataFrame, threshold: int) -> go.Figure:
+def drift_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
     """How far relationships have drifted from the contact rhythm people want."""
     title = "Drift: time since last contact against the wanted rhythm"
-    shown = _shown(drift, threshold)
+    shown = _shown(data_frame, threshold)
     if shown.empty:
-        return waiting_chart(title, waiting_for(_counted(drift), threshold))
+        return waiting_chart(title, waiting_for(_counted(data_frame), threshold))
     fig = go.Figure(go.Bar(
         x=shown["band"], y=shown["relationships"], marker={"color": "#5e3c99"},
         text=[f"{n} ({s:.0%})" for n, s in zip(shown["relationships"], shown["share"],
@@ -149,21 +149,21 @@ def drift_chart(drift: pd.DataFrame, threshold: int) -> go.Figure:
     return _look(fig, title)
 
 
-def gaps_chart(gaps: pd.DataFrame, threshold: int, shared_raters: int = 0) -> go.Figure:
+def gaps_chart(data_frame: pd.DataFrame, threshold: int, shared_raters: int = 0) -> go.Figure:
     """Perception gap (highest minus lowest rating) per shared relationship and dimension.
 
     ``shared_raters`` is the most people behind any one shared label, for the waiting count.
     Shared labels are people's own words: they are escaped so Plotly shows them literally
     (Plotly would otherwise read ``<b>``, ``<a>`` and the like as markup).
     """
-    title = "Perception gaps on shared relationships (0 = all agree, 4 = opposite ends)"
-    shown = _shown(gaps, threshold, "raters")
+    title = "Perception data_frame on shared relationships (0 = all agree, 4 = opposite ends)"
+    shown = _shown(data_frame, threshold, "raters")
     if shown.empty:
-        return waiting_chart(title, waiting_for(max(shared_raters, _counted(gaps, "raters")),
+        return waiting_chart(title, waiting_for(max(shared_raters, _counted(data_frame, "raters")),
                                                 threshold))
     order = [d.name for d in content().dimensions]
     names = sorted(shown["name"].unique(), key=lambda n: order.index(n) if n in order else 99)
-    rows = shown.assign(row=shown["shared_label"].map(html.escape) + " ("
+    rows = shown.assign(row=shown["shared_label"].map(lambda t: plot_text(t, LABEL_CHARS)) + " ("
                         + shown["raters"].astype(str) + " raters)")
     grid = rows.pivot(index="row", columns="name", values="gap").reindex(columns=names)
     text = [["" if np.isnan(v) else f"{v:.0f}" for v in row] for row in grid.to_numpy()]

@@ -107,3 +107,10 @@ def test_group_charts_returns_one_figure_per_view(tmp_path):
         charts = gc.group_charts(session_group(store, demo.session))
     assert set(charts) == {"states", "dimensions", "heatmap", "drift", "gaps"}
     assert all(isinstance(f, go.Figure) and f.data for f in charts.values())
+
+
+def test_gaps_chart_escapes_markup_in_shared_labels():
+    rows = [("<b>Acme</b><script>x()</script>", "trust", "Trust", 5, 3.0, 2, 0.8)]
+    fig = gc.gaps_chart(pd.DataFrame(rows, columns=GAP_COLUMNS), threshold=5)
+    label = fig.data[0].y[0]
+    assert label.startswith("&lt;b&gt;Acme") and "<b>" not in label and "<script" not in label
