@@ -137,6 +137,43 @@ def import_(args) -> int:
 import_.arguments = lambda parser: parser.add_argument("file", type=Path, help="a JSON export")
 
 
+@command("serve", "serve the participant and facilitator apps with Voilà until Ctrl-C")
+def serve(args) -> int:
+    from .app import serving
+    database = config.database(args.db)
+    demo_code = None
+    with _open_store(args) as store:  # create and migrate the database before serving
+        if args.demo:
+            from .demo import load_demo
+            loaded = load_demo(store)
+            demo_code = loaded.session.code
+            print(f"Demo session {demo_code} loaded; facilitator key: {loaded.facilitator_key}")
+    server = serving.Server(port=int(config.setting("port", args.port)),
+                            host=str(config.setting("host", args.host)),
+                            public_url=config.setting("public_url", args.public_url))
+    try:
+        return serving.run(server, database, demo_code=demo_code,
+                           open_browser=not args.no_browser)
+    except serving.ServerError as exc:
+        raise WorkshopError(str(exc)) from None
+
+
+def _serve_args(parser):
+    parser.add_argument("--port", type=int, default=None, metavar="N",
+                        help="port to serve on (default 8866)")
+    parser.add_argument("--host", default=None, metavar="H",
+                        help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room)")
+    parser.add_argument("--public-url", default=None, metavar="URL",
+                        help="address participants use, if not http://HOST:PORT")
+    parser.add_argument("--demo", action="store_true",
+                        help="load the demo session (join code RESET2) first")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="do not open the participant app in a browser")
+
+
+serve.arguments = _serve_args
+
+
 def _write_output(path: Path, payload: str | bytes) -> None:
     mode = "wb" if isinstance(payload, bytes) else "w"
     with open(path, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:

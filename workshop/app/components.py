@@ -1,0 +1,250 @@
+"""Widgets and helpers every screen of the apps shares: labelled fields with their validation
+message beside them, a form base class (``value``, ``on_submit``), status lines, copy buttons,
+download links and chart slots.
+
+Imports only ipywidgets and the standard library, so the first screen appears quickly. User
+text only ever reaches an HTML widget through :func:`esc` (``html.escape``).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable
+from html import escape
+
+import ipywidgets as widgets
+
+log = logging.getLogger("workshop.app")
+FULL = widgets.Layout(width="100%")
+OOPS = ("Something went wrong on our side and that step did not finish. What you entered "
+        "is still here; please try again in a moment.")
+
+
+def esc(text) -> str:
+    """Text (possibly a person's) safe to place inside HTML, quotes included."""
+    return escape("" if text is None else str(text), quote=True)
+
+
+def classed(widget: widgets.Widget, *classes: str) -> widgets.Widget:
+    for name in classes:
+        widget.add_class(name)
+    return widget
+
+
+def html(markup: str = "", *classes: str) -> widgets.HTML:
+    """An HTML widget for markup the kit wrote (user text must go through :func:`esc`)."""
+    return classed(widgets.HTML(markup, layout=widgets.Layout(width="100%")), *classes)
+
+
+def button(description: str, css: str, style: str = "", tooltip: str = "") -> widgets.Button:
+    widget = widgets.Button(description=description, button_style=style, tooltip=tooltip,
+                            layout=widgets.Layout(width="auto"))
+    return classed(widget, css)
+
+
+def card(*children: widgets.Widget, css: str = "") -> widgets.VBox:
+    return classed(widgets.VBox(list(children), layout=FULL), "rr-card", *filter(None, [css]))
+
+
+def heading(title: str, intro: str = "", level: int = 2) -> widgets.HTML:
+    text = f"<h{level}>{esc(title)}</h{level}>"
+    return html(text + (f'<div class="rr-hint">{esc(intro)}</div>' if intro else ""))
+
+
+class Status(widgets.HTML):
+    """A one-line message under a form or a step: saved, or what went wrong, in plain words."""
+
+    def __init__(self, css: str = "rr-status"):
+        super().__init__(layout=widgets.Layout(width="100%"))
+        classed(self, "rr-status", css)
+
+    def ok(self, text: str) -> None:
+        self.remove_class("rr-status-error")
+        self.add_class("rr-status-ok")
+        self.value = esc(text)
+
+    def error(self, text: str) -> None:
+        self.remove_class("rr-status-ok")
+        self.add_class("rr-status-error")
+        self.value = esc(text)
+
+    def clear(self) -> None:
+        self.value = ""
+
+
+class Field(widgets.VBox):
+    """One input with its label, an optional hint and its validation message beside it."""
+
+    def __init__(self, name: str, label: str, control: widgets.Widget, hint: str = "",
+                 css: str | None = None):
+        self.name, self.control = name, classed(control, css or f"rr-{name.replace('_', '-')}")
+        self.message = html("", "rr-field-error", f"rr-error-{name.replace('_', '-')}")
+        parts = [html(f'<span class="rr-field-label">{esc(label)}</span>'), control]
+        if hint:
+            parts.append(html(f'<span class="rr-hint">{esc(hint)}</span>'))
+        super().__init__([*parts, self.message], layout=FULL)
+        self.add_class("rr-field")
+
+    @property
+    def value(self):
+        return self.control.value
+
+    @value.setter
+    def value(self, new) -> None:
+        self.control.value = new
+
+    def show_error(self, why: str | None) -> None:
+        self.message.value = esc(why) if why else ""
+        (self.add_class if why else self.remove_class)("rr-invalid")
+
+
+def text_input(placeholder: str = "", area: bool = False, rows: int = 3) -> widgets.Widget:
+    if area:
+        return widgets.Textarea(placeholder=placeholder, rows=rows, layout=FULL)
+    return widgets.Text(placeholder=placeholder, layout=FULL)
+
+
+class Form(widgets.VBox):
+    """A composite widget with one result (``value``), ``on_submit`` and messages by field.
+
+    Subclasses fill ``self.fields`` (name -> :class:`Field`) and implement ``value``. The submit
+    handlers run in order; an :class:`~workshop.errors.InvalidInput` they raise is shown beside
+    the fields it names, any other kit error in the status line, and nothing typed is cleared.
+    """
+
+    submit_label = "Save"
+    submit_css = "rr-submit"
+
+    def __init__(self, children: list[widgets.Widget], fields: dict[str, Field], **kwargs):
+        self.fields = fields
+        self.status = Status()
+        self.submit = button(self.submit_label, self.submit_css, "primary")
+        self.submit.on_click(lambda _: self.submit_values())
+        self._handlers: list[Callable] = []
+        super().__init__([*children, self.submit, self.status], layout=FULL, **kwargs)
+        self.add_class("rr-form")
+
+    @property
+    def value(self) -> dict:
+        return {name: field.value for name, field in self.fields.items()}
+
+    @value.setter
+    def value(self, values: dict) -> None:
+        for name, new in values.items():
+            if name in self.fields:
+                self.fields[name].value = new
+
+    def on_submit(self, callback: Callable[[dict], object]) -> None:
+        self._handlers.append(callback)
+
+    def submit_values(self) -> bool:
+        """Run the submit handlers with ``value``; True when they all succeeded."""
+        self.show_errors({})
+        return run_safely(self, lambda: [handler(self.value) for handler in self._handlers])
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        unplaced = dict(errors)
+        for name, field in self.fields.items():
+            why = next((w for key, w in errors.items()
+                        if key == name or key.startswith(f"{name}.")), None)
+            field.show_error(why)
+            unplaced = {k: w for k, w in unplaced.items()
+                        if not (k == name or k.startswith(f"{name}."))}
+        if unplaced:
+            self.status.error("; ".join(f"{k.replace('_', ' ')} {w}" for k, w in unplaced.items()))
+        elif errors:
+            self.status.error("Please check the highlighted field(s).")
+        else:
+            self.status.clear()
+
+
+def run_safely(target, action: Callable[[], object]) -> bool:
+    """Run ``action``; show a kit error on ``target`` (a form or a status) in plain words."""
+    from ..errors import InvalidInput, WorkshopError
+    status = target.status if hasattr(target, "status") else target
+    try:
+        action()
+    except InvalidInput as exc:
+        if hasattr(target, "show_errors"):
+            target.show_errors(exc.fields)
+        else:
+            status.error(str(exc))
+        return False
+    except WorkshopError as exc:
+        status.error(str(exc))
+        return False
+    except Exception:  # never a traceback on a participant's screen; keep it in the log
+        log.exception("unexpected error in the app")
+        status.error(OOPS)
+        return False
+    return True
+
+
+_COPY_JS = (
+    "(function(b){var t=b.getAttribute('data-copy');"
+    "if(t===null){var s=document.querySelector(b.getAttribute('data-from'));t=s?s.value:'';}"
+    "function done(){var o=b.textContent;b.textContent='Copied';"
+    "setTimeout(function(){b.textContent=o;},1500);}"
+    "function fallback(){var a=document.createElement('textarea');a.value=t;"
+    "a.style.position='fixed';a.style.opacity='0';document.body.appendChild(a);a.select();"
+    "try{document.execCommand('copy');done();}catch(e){}document.body.removeChild(a);}"
+    "if(navigator.clipboard&&window.isSecureContext){"
+    "navigator.clipboard.writeText(t).then(done,fallback);}else{fallback();}})(this)")
+
+
+def copy_button(text: str | None = None, source: str | None = None, label: str = "Copy",
+                css: str = "rr-copy") -> str:
+    """A browser-side copy button for ``text``, or for the value of the ``source`` selector."""
+    data = f'data-copy="{esc(text)}"' if text is not None else f'data-from="{esc(source)}"'
+    return (f'<button type="button" class="rr-copy {esc(css)}" {data} '
+            f'onclick="{esc(_COPY_JS)}">{esc(label)}</button>')
+
+
+_SAVE_JS = (
+    "(function(a){if(a.getAttribute('data-ready'))return;"
+    "var raw=atob(a.getAttribute('data-payload'));var bytes=new Uint8Array(raw.length);"
+    "for(var i=0;i<raw.length;i++){bytes[i]=raw.charCodeAt(i);}"
+    "a.href=URL.createObjectURL(new Blob([bytes],{type:a.getAttribute('data-type')}));"
+    "a.setAttribute('data-ready','1');})(this)")
+
+
+def download_link(filename: str, mime: str, payload: str | bytes, label: str,
+                  css: str = "rr-download-link") -> str:
+    """An anchor that saves ``payload`` as ``filename`` when clicked, whatever its size.
+
+    The bytes travel base64-encoded in the page and become a Blob on click (data: URLs are
+    capped at 2 MB in Chromium, and a plan with plotly.js inline is larger).
+    """
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f'<a class="rr-download-link {esc(css)}" download="{esc(filename)}" href="#" '
+            f'data-type="{esc(mime)}" data-payload="{encoded}" onclick="{esc(_SAVE_JS)}">'
+            f'{esc(label)}</a>')
+
+
+def set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]]) -> bool:
+    """Replace a dropdown's options, keeping its value when still offered; True if it moved."""
+    before = dropdown.value
+    ids = [value for _, value in options]
+    dropdown.options = options  # ipywidgets picks the first option (or None) here
+    if before in ids:
+        dropdown.value = before
+    return dropdown.value != before
+
+
+class ChartSlot(widgets.Output):
+    """Where one chart is drawn: a plain Plotly figure through the notebook's mime renderer."""
+
+    def __init__(self, css: str):
+        super().__init__(layout=widgets.Layout(width="100%"))
+        classed(self, "rr-chart", css)
+
+    def show(self, fig) -> None:
+        from IPython.display import display
+
+        from ..charts import mime_bundle
+        bundle = mime_bundle(fig)
+        self.clear_output(wait=True)
+        with self:
+            display(bundle, raw=True)

@@ -1,0 +1,154 @@
+"""Plan the reset (choose relationships, then one plan form at a time, saved as typed) and
+leave with a plan (the downloads).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from ..model import new_id
+from .components import FULL, Status, button, card, classed, esc, heading, html, run_safely
+from .plan_form import PlanForm
+
+
+class PlanView(widgets.VBox):
+    """Priority suggests which relationships to reset; the person decides and plans each."""
+
+    def __init__(self, workbook, on_next=None):
+        self.workbook, self.current, self.form = workbook, None, None
+        self.choices = classed(widgets.VBox(layout=FULL), "rr-plan-choices")
+        self.status = Status()
+        self.slot = widgets.VBox(layout=FULL)
+        self.next = button("Next: leave with a plan", "rr-next-leave", "primary")
+        self.next.on_click(lambda _: on_next and on_next())
+        intro = heading("Plan the reset", "Relationships are listed by reset priority; the "
+                        "first drifting ones are suggested. You decide which to reset.")
+        super().__init__([card(intro, self.choices, self.status, self.next), self.slot],
+                         layout=FULL)
+        self._plan_ids: dict[str, str] = {}
+        self._stale = True
+        workbook.on_change(self._heard)
+
+    def _heard(self, what: str) -> None:
+        if what != "plan":
+            self._stale = True
+
+    def shown(self) -> None:
+        if self._stale:
+            run_safely(self.status, self.refresh)
+
+    def refresh(self) -> None:
+        from ..planner import suggest
+        scores = self.workbook.frames().scores()
+        plans = self.workbook.plans()
+        self._plan_ids.update({rid: p.id for rid, p in plans.items()})
+        suggested = set(suggest(scores))
+        labels = {r.id: r for r in self.workbook.relationships()}
+        rows = [self._row(labels[r.relationship_id], r, r.relationship_id in suggested,
+                          r.relationship_id in plans)
+                for r in scores.itertuples() if r.relationship_id in labels]
+        self.choices.children = rows or [html(
+            '<p class="rr-hint">Rate your relationships in the health check first.</p>')]
+        self.next.disabled = not plans
+        self._stale = False
+        if self.current and self.current in plans:
+            self.open_plan(self.current)
+
+    def _row(self, rel, score, suggested: bool, planned: bool) -> widgets.HBox:
+        from ..content import content
+        state = next((s.name for s in content().states if s.key == score.state), score.state)
+        tag = ' <span class="rr-suggested">Suggested</span>' if suggested else ""
+        text = html(f'<b class="rr-user-text">{esc(rel.label)}</b>{tag}<br><span class='
+                    f'"rr-hint">{esc(state)} · priority {score.priority:.0f}</span>',
+                    "rr-plan-candidate")
+        text.layout = widgets.Layout(flex="1 1 auto", width="auto")
+        start = button("Open plan" if planned else "Plan a reset",
+                       "rr-plan-open" if planned else "rr-plan-start",
+                       "" if planned else "primary")
+        start.on_click(lambda _: run_safely(self.status, lambda: self.open_plan(rel.id)))
+        return classed(widgets.HBox([text, start], layout=FULL), "rr-list-row")
+
+    def open_plan(self, relationship_id: str) -> None:
+        rel = self.workbook.relationship(relationship_id)
+        plan = self.workbook.plans().get(relationship_id)
+        if plan is None:  # choosing a relationship starts its (empty) plan
+            plan = self.workbook.save_plan(self._plan_id(rel.id), rel.id, {})
+            self._stale = True
+        self.current = rel.id
+        self.form = PlanForm(rel, self.workbook.display_name, plan)
+        self.form.on_change(lambda values, form=self.form: self._save(form, values))
+        self.slot.children = [card(heading(f"Reset plan: {rel.label}"), css="rr-plan-title"),
+                              self.form]
+        self.status.ok(f"Planning the reset with “{rel.label}”. Drafts save as you type.")
+        self.next.disabled = False
+        if self._stale:
+            self.refresh_choices()
+
+    def refresh_choices(self) -> None:
+        current, self.current = self.current, None
+        self.refresh()
+        self.current = current
+
+    def _plan_id(self, relationship_id: str) -> str:
+        return self._plan_ids.setdefault(relationship_id, new_id())
+
+    def _save(self, form: PlanForm, values: dict) -> None:
+        rid = form.relationship.id
+
+        def save():
+            form.show_errors({})
+            self.workbook.save_plan(self._plan_id(rid), rid, values)
+            from datetime import datetime
+            form.status.ok(f"Draft saved at {datetime.now().strftime('%H:%M:%S')}.")
+
+        run_safely(form, save)
+
+
+DOWNLOADS = [
+    ("html", "Action plan (HTML, with charts, prints well)", "text/html", "reset-plan"),
+    ("md", "Action plan (Markdown)", "text/markdown", "reset-plan"),
+    ("ics", "Calendar: meetings and check-ins (.ics)", "text/calendar", "reset-calendar"),
+    ("csv", "My ratings (CSV)", "text/csv", "my-ratings"),
+]
+
+
+class DownloadsView(widgets.VBox):
+    """Leave with a plan: each file is made on request and saved from the browser."""
+
+    def __init__(self, workbook):
+        self.workbook = workbook
+        self.status = Status()
+        self.summary = html("", "rr-leave-summary")
+        rows = []
+        self.links: dict[str, widgets.HTML] = {}
+        for kind, label, mime, stem in DOWNLOADS:
+            make = button(f"Prepare: {label}", f"rr-download-{kind}")
+            self.links[kind] = html("", f"rr-download-slot-{kind}")
+            make.on_click(lambda _, k=kind, m=mime, s=stem: run_safely(
+                self.status, lambda: self.prepare(k, m, s)))
+            rows.append(classed(widgets.VBox([make, self.links[kind]], layout=FULL),
+                                "rr-download-row"))
+        intro = heading("Leave with a plan", "Save your plan, put the reset meetings and "
+                        "follow-up check-ins in your calendar, and keep your ratings.")
+        super().__init__([card(intro, self.summary, *rows, self.status)], layout=FULL)
+
+    def shown(self) -> None:
+        plans = self.workbook.plans()
+        names = [esc(r.label) for r in self.workbook.relationships() if r.id in plans]
+        self.summary.value = (
+            f"<p>Resets planned: <b class='rr-user-text'>{', '.join(names)}</b>.</p>" if names
+            else "<p class='rr-hint'>No reset planned yet; the files will hold your map and "
+                 "ratings only.</p>")
+        for slot in self.links.values():
+            slot.value = ""
+
+    def prepare(self, kind: str, mime: str, stem: str) -> None:
+        from .. import action_plan
+        from .components import download_link
+        book = self.workbook.plan_book()
+        payload = {"html": action_plan.html_document, "md": action_plan.markdown_document,
+                   "ics": action_plan.calendar, "csv": action_plan.ratings_csv}[kind](book)
+        name = action_plan.filename(stem, kind)
+        self.links[kind].value = download_link(name, mime, payload, f"Save {name}",
+                                               css=f"rr-save-{kind}")
+        self.status.ok(f"{name} is ready: press “Save {name}”.")
