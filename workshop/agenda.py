@@ -53,6 +53,11 @@ class Clock:
         return "running"
 
     @property
+    def note(self) -> str:
+        """Words that say what the timer's colour says: ``almost up``, ``over time`` or ''."""
+        return {"ending": "almost up", "over": "over time"}.get(self.level, "")
+
+    @property
     def label(self) -> str:
         """``12:30 left``, ``0:45 over`` or an empty string before the first phase."""
         if self.phase is None:

@@ -1,0 +1,298 @@
+"""The facilitator console's widgets, driven without a browser: set values, click, assert."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+
+from workshop import joinpanel, session_setup
+from workshop.app.facilitator import FacilitatorConsole, SessionConsole
+from workshop.app.facilitator_forms import SessionForm
+from workshop.app.phase import PhaseBanner
+from workshop.app.ticker import Ticker
+from workshop.errors import InvalidInput, NotFound
+from workshop.model import CheckIn, Relationship, make
+
+MARKUP = "<b>bold</b><script>alert(1)</script>"
+
+
+def _new(console: FacilitatorConsole, **values) -> SessionConsole:
+    form = console.new_form
+    form.value = {"title": "Q3 reset", **values}
+    form.submit.click()
+    return console.current
+
+
+def _participant(store, session, value, label=MARKUP):
+    person, _ = store.join(session.code, "Pat")
+    rel = store.add_relationship(make(Relationship, participant_id=person.id, label=label,
+                                      kind="client", shared_label=None))
+    store.add_checkin(make(CheckIn, relationship_id=rel.id, note=MARKUP,
+                           ratings={d: value for d in session.settings.dimensions}))
+    store.mark_progress(person.id, "inventory")
+    store.mark_progress(person.id, "health")
+    return person
+
+
+def _text(widget) -> str:
+    """Every string value in a widget tree (what the browser would be sent)."""
+    out, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        value = getattr(w, "value", None)
+        if isinstance(value, str):
+            out.append(value)
+        out.extend(str(getattr(w, "description", "")) for _ in [0])
+        stack.extend(getattr(w, "children", ()))
+        for output in getattr(w, "outputs", ()):
+            out.append(str(output))
+    return "\n".join(out)
+
+
+@pytest.fixture
+def console(store):
+    made = FacilitatorConsole(store, start=False)
+    yield made
+    made.close()
+
+
+def test_session_form_value_reflects_every_field():
+    form = SessionForm()
+    form.value = {"title": "T", "on": date(2026, 12, 1), "anonymity_threshold": 4,
+                  "dimensions": ["trust", "shared_goals"], "weights": {"trust": 2.0},
+                  "timeboxes": {"faq": 0}}
+    value = form.value
+    assert value["title"] == "T" and value["on"] == date(2026, 12, 1)
+    assert value["dimensions"] == ["trust", "shared_goals"]
+    assert value["weights"]["trust"] == 2.0 and value["weights"]["shared_goals"] == 1.0
+    assert value["anonymity_threshold"] == 4 and value["timeboxes"]["faq"] == 0
+    assert form.agenda.total.value == "Total: 80 minutes"
+
+
+def test_adding_a_dimension_by_name_ticks_it_and_shows_bad_names_beside_it():
+    form = SessionForm()
+    picker = form.dimensions
+    picker.new_name.value = "Shared goals!"
+    picker.add.click()
+    assert "shared_goals" in form.value["dimensions"] and picker.message.value == ""
+    picker.new_name.value = "42"
+    picker.add.click()
+    assert picker.message.value == "must start with a letter"
+
+
+def test_create_session_shows_key_once_and_stores_it_hashed(console, store):
+    current = _new(console, anonymity_threshold=3, timeboxes={"why": 0, "plan": 30})
+    session = current.session
+    notice = current.children[2]
+    key = notice.children[1].value.split("rr-facilitator-key\">")[1].split("<")[0]
+    assert key.startswith("fk-")
+    assert store.open_console(session.code, key).id == session.id
+    assert session.settings.anonymity_threshold == 3
+    assert session.settings.timeboxes["plan"] == 30
+    assert "Take stock" in current.agenda.next.description or current.agenda.next.description \
+        == "Start the workshop"
+    notice.dismiss.click()
+    assert key not in _text(current)
+    console.show_home()
+    assert console.sessions.children[0].description.startswith(session.code)
+    console.sessions.children[0].click()
+    assert console.current.session.id == session.id and key not in _text(console.current)
+
+
+def test_invalid_session_shows_messages_beside_the_fields(console):
+    form = console.new_form
+    form.value = {"title": "", "anonymity_threshold": 2, "timeboxes": {"plan": 999}}
+    form.submit.click()
+    assert console.current is None
+    assert form.fields["title"].message.value == "cannot be empty"
+    assert form.fields["anonymity_threshold"].message.value == "must be at least 3"
+    assert "between 0 and 240" in form.fields["timeboxes"].message.value
+    form.value = {"title": "ok", "anonymity_threshold": 5, "timeboxes": {"plan": 20},
+                  "dimensions": []}
+    form.submit.click()
+    assert form.fields["dimensions"].message.value == "pick at least one dimension"
+
+
+def test_wrong_key_is_refused_alike_for_known_and_unknown_sessions(console, store):
+    session, _ = store.add_session("Real")
+    messages = []
+    for code in (session.code, "NOSUCH"):
+        console.open_form.value = {"code": code, "key": "fk-wrong"}
+        console.open_form.submit.click()
+        messages.append(console.open_form.status.value)
+    assert console.current is None
+    assert messages[0] == messages[1] == "That session code and facilitator key do not match."
+    console.open_form.value = {"code": "", "key": ""}
+    console.open_form.submit.click()
+    assert console.open_form.fields["code"].message.value == "is required"
+
+
+def test_right_key_opens_the_console(console, store):
+    session, key = store.add_session("Real")
+    console.open_form.value = {"code": session.code.lower(), "key": key}
+    console.open_form.submit.click()
+    assert console.current.session.id == session.id
+    assert console.open_form.fields["key"].value == ""
+
+
+def test_join_panel_shows_code_link_and_qr(console, monkeypatch):
+    monkeypatch.setenv("VOILA_REQUEST_URL", "http://10.0.0.5:8866/voila/render/facilitator.ipynb")
+    current = _new(console)
+    code = current.session.code
+    url = f"http://10.0.0.5:8866/voila/render/participant.ipynb?code={code}"
+    assert code in current.join.code.value and url in current.join.link.value
+    assert current.join.qr.value[:8] == b"\x89PNG\r\n\x1a\n"
+    current.join.address.value = "https://workshop.example.org/"
+    current.join.apply.click()
+    assert (f"https://workshop.example.org/voila/render/participant.ipynb?code={code}"
+            in current.join.link.value)
+
+
+def test_join_url_precedence(monkeypatch):
+    env = {"SERVER_NAME": "host", "SERVER_PORT": "9000",
+           "SCRIPT_NAME": "/pre/voila/render/facilitator.ipynb"}
+    assert joinpanel.join_url("AB", env=env) == \
+        "http://host:9000/pre/voila/render/participant.ipynb?code=AB"
+    assert joinpanel.join_url("AB", env={}) == \
+        "http://localhost:8866/voila/render/participant.ipynb?code=AB"
+    monkeypatch.setenv("RESET_WORKSHOP_URL", "https://proxy.example/kit")
+    assert joinpanel.join_url("AB", env=env) == \
+        "https://proxy.example/kit/voila/render/participant.ipynb?code=AB"
+    assert joinpanel.join_url("AB", "http://other/", env=env) == \
+        "http://other/voila/render/participant.ipynb?code=AB"
+
+
+def test_agenda_moves_through_phases_and_the_timer_changes_colour(console, store):
+    current = _new(console, timeboxes={"why": 1})
+    agenda = current.agenda
+    assert agenda.previous.disabled and agenda.next.description == "Start the workshop"
+    agenda.next.click()
+    assert store.get_session(current.session.id).current_phase == "why"
+    assert "rr-timer-running" in agenda.timer.value and "1:00 left" in agenda.timer.value
+    assert agenda.next.description == "Next: Take stock: your relationships"
+    store.update_session(current.session.id, phase_started_at=current.session.phase_started_at
+                         - timedelta(seconds=50))
+    current.refresh()
+    assert "rr-timer-ending" in agenda.timer.value and "almost up" in agenda.timer.value
+    store.update_session(current.session.id, phase_started_at=current.session.phase_started_at
+                         - timedelta(seconds=20))
+    current.refresh()
+    assert "rr-timer-over" in agenda.timer.value and "over time" in agenda.timer.value
+    agenda.next.click()
+    agenda.previous.click()
+    assert store.get_session(current.session.id).current_phase == "why"
+    [b for b in agenda.steps.children if "rr-phase-plan" in b._dom_classes][0].click()
+    assert store.get_session(current.session.id).current_phase == "plan"
+    assert "protect the time" in agenda.notes.value
+
+
+def test_progress_counts_rise_and_group_stays_hidden_below_threshold(console, store):
+    current = _new(console, anonymity_threshold=3)
+    session = current.session
+    for value in (2, 4):
+        _participant(store, session, value)
+    current.refresh()
+    assert '<strong class="rr-count-value">2</strong><span>Joined</span>' in \
+        current.progress.counts.value
+    current.group.reveal.value = True
+    boxes = current.group.boxes
+    assert boxes["states"].waiting.value == "Hidden: waiting for 1 more respondent."
+    assert not boxes["states"].drawn
+    _participant(store, session, 5)
+    current.refresh()
+    assert boxes["states"].drawn and boxes["dimensions"].drawn and boxes["drift"].drawn
+    assert boxes["gaps"].waiting.value == "Hidden: waiting for 3 more respondents."
+    assert "Weakest dimension" in current.group.weakest.value
+    text = _text(console)
+    assert "<b>bold</b>" not in text and "alert(1)" not in text
+
+
+def test_reveal_toggle_decides_whether_charts_are_drawn(console, store):
+    current = _new(console, anonymity_threshold=3)
+    for value in (1, 2, 3):
+        _participant(store, current.session, value)
+    current.refresh()
+    assert not any(box.drawn for box in current.group.boxes.values())
+    assert "hidden from this screen" in current.group.status.value
+    current.group.reveal.value = True
+    assert current.group.boxes["heatmap"].drawn
+    current.group.reveal.value = False
+    assert not any(box.drawn for box in current.group.boxes.values())
+
+
+def test_close_reopen_and_delete_after_confirmation(console, store):
+    current = _new(console)
+    session = current.session
+    current.close_button.click()
+    assert store.get_session(session.id).status == "closed"
+    assert "closed to new participants" in current.title.value
+    current.close_button.click()
+    assert store.get_session(session.id).status == "open"
+    current.delete_button.click()
+    assert current.confirm_box.layout.display is None
+    current.cancel.click()
+    assert current.confirm_box.layout.display == "none"
+    _participant(store, session, 3)
+    current.delete_button.click()
+    current.confirm.click()
+    with pytest.raises(NotFound):
+        store.get_session(session.id)
+    assert console.current is None and "deleted" in console.open_form.status.value
+    assert session.id not in console.opened
+
+
+def test_exports_anonymised_and_full_backup_needs_the_key(console, store):
+    current = _new(console)
+    _participant(store, current.session, 3)
+    panel = current.exports
+    panel.children[1].children[1].click()  # anonymised CSV
+    assert "rr-download-csv" in panel.links.value and ".csv" in panel.links.value
+    panel.key.value = "fk-wrong"
+    panel.full.click()
+    assert panel.links.value == "" and "do not match" in panel.status.value
+    assert panel.key.value == ""
+
+
+def test_session_setup_rejects_unknown_phase():
+    with pytest.raises(InvalidInput) as caught:
+        session_setup.check_timeboxes({"lunch": 30})
+    assert caught.value.fields == {"timeboxes.lunch": "is not a phase of the agenda"}
+    with pytest.raises(InvalidInput):
+        session_setup.check_timeboxes({p: 0 for p in ("why", "inventory", "health_check", "map",
+                                                      "choose", "plan", "commit", "faq")})
+
+
+def test_phase_banner_follows_the_session_and_tells_listeners(store):
+    session, _ = store.add_session("T")
+    banner = PhaseBanner(store, session.id, start=False)
+    heard = []
+    banner.on_phase(heard.append)
+    assert "not started" in banner.title.value
+    store.set_phase(session.id, "map")
+    banner.refresh()
+    assert heard == ["map"] and "See the map" in banner.title.value
+    assert "10:00 left" in banner.timer.value or "9:5" in banner.timer.value
+    banner.refresh()
+    assert heard == ["map"]
+    banner.close()
+
+
+def test_ticker_runs_on_a_loop_and_survives_a_failing_refresh():
+    calls = []
+
+    def refresh():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+
+    async def main():
+        ticker = Ticker(0.01, refresh)
+        assert ticker.start()
+        await asyncio.sleep(0.1)
+        ticker.stop()
+
+    assert not Ticker(1, refresh).start()  # no running loop here
+    asyncio.run(main())
+    assert len(calls) >= 3

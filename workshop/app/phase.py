@@ -1,0 +1,93 @@
+"""The phase banner: the workshop's current phase and its time left, on every participant page.
+
+:class:`PhaseBanner` polls the session (one small query a second) and redraws itself; when the
+facilitator moves the session to another phase it calls its ``on_phase`` listeners, so the
+participant app can move along too. Nothing else of the app is needed to use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from .. import agenda
+from ..content import content
+from ..model import Session
+from .components import classed, esc, html, log
+from .ticker import Ticker
+
+LEVELS = ("idle", "running", "ending", "over")
+TIMER_STYLE = """<style>
+.rr-timer { font-weight: 700; padding: 2px 10px; border-radius: 8px; background: #e8eeeb;
+  white-space: nowrap; }
+.rr-timer.rr-timer-ending { background: #fdd36a; color: #3d2c00; }
+.rr-timer.rr-timer-over { background: #b2182b; color: #fff; }
+.rr-phase-banner .rr-timer { font-size: 20px; }
+</style>"""
+
+
+def timer_html(clock: agenda.Clock) -> str:
+    """The countdown as a badge whose colour and words both say how much time is left."""
+    words = f" · {clock.note}" if clock.note else ""
+    return (f'<span class="rr-timer rr-timer-{clock.level}">'
+            f"{esc(clock.label)}{esc(words)}</span>")
+
+
+class PhaseBanner(widgets.VBox):
+    """Current phase, time left (turning amber near the end, red when over) and its summary."""
+
+    def __init__(self, store, session_id: str, seconds: float = 1.0, start: bool = True):
+        self.store, self.session_id = store, session_id
+        self.title = html("", "rr-phase-title")
+        self.timer = html("", "rr-phase-timer")
+        self.summary = html("", "rr-phase-summary", "rr-hint")
+        super().__init__([widgets.HBox([self.title, self.timer],
+                                       layout=widgets.Layout(width="100%",
+                                                             justify_content="space-between")),
+                          self.summary, html(TIMER_STYLE)], layout=widgets.Layout(width="100%"))
+        classed(self, "rr-phase-banner", "rr-card")
+        self.session: Session | None = None
+        self._listeners: list[Callable[[str | None], None]] = []
+        self.ticker = Ticker(seconds, self.refresh)
+        self.refresh()
+        if start:
+            self.ticker.start()
+
+    @property
+    def phase(self) -> str | None:
+        return self.session.current_phase if self.session else None
+
+    def on_phase(self, callback: Callable[[str | None], None]) -> None:
+        """Call ``callback(phase_key)`` whenever the facilitator moves to another phase."""
+        self._listeners.append(callback)
+
+    def refresh(self) -> None:
+        """Read the session once and redraw; tell listeners if the phase changed."""
+        before = self.phase
+        self.session = self.store.get_session(self.session_id)
+        self.draw()
+        if self.phase != before:
+            for callback in self._listeners:
+                try:
+                    callback(self.phase)
+                except Exception:  # one listener failing must not stop the banner
+                    log.exception("phase listener failed")
+
+    def draw(self) -> None:
+        clock = agenda.clock(self.session)
+        for level in LEVELS:
+            self.remove_class(f"rr-timer-{level}")
+        self.add_class(f"rr-timer-{clock.level}")
+        if clock.phase is None:
+            self.title.value = "<strong>The workshop has not started yet</strong>"
+            self.timer.value, self.summary.value = "", ""
+            return
+        phase = content().phase(clock.phase)
+        self.title.value = f"<strong>Now: {esc(phase.title)}</strong>"
+        self.timer.value = timer_html(clock)
+        self.summary.value = esc(phase.summary)
+
+    def close(self) -> None:
+        self.ticker.stop()
+        super().close()
