@@ -94,8 +94,28 @@ The team dashboard, its figures and its static export:
 >>> html = workshop.export_dashboard(store, "RESET2")
 >>> html.startswith("<!DOCTYPE html>")
 True
->>> workshop.export_session(store, session, "csv").splitlines()[0][:27]
-'session_code,participant_id'
+>>> workshop.export_session(store, session, "csv").count("Amara")   # anonymised by default
+0
+
+A participant's charts, a drafted message and the anonymised group view:
+
+>>> scores = me.scores()
+>>> workshop.portfolio(scores).layout.title.text
+'Your relationships at a glance'
+>>> workshop.priority_ranking(scores).layout.title.text
+'Where a reset matters most'
+>>> workshop.state_counts(scores).layout.title.text
+'How many in each state'
+>>> workshop.radar(me.ratings_of(rel), title="Harbor & Pine").layout.title.text
+'Harbor &amp; Pine'
+>>> workshop.health_over_time(me.history_of(rel)).layout.title.text
+'Health over time'
+>>> draft = workshop.draft_message({"own": "I went quiet."}, tone="warm", their_name="Ana")
+>>> draft.subject
+'It has been too long, Ana: could we catch up?'
+>>> group = workshop.session_group(store, session)
+>>> sorted(workshop.group_figures(group))[:2]
+['dimensions', 'drift']
 """
 
 from __future__ import annotations
@@ -129,6 +149,14 @@ _API = {
     "score": ("scoring", "score"),
     "history": ("scoring", "history"),
     "perception_gap": ("scoring", "perception_gap"),
+    "portfolio": ("charts", "portfolio"),
+    "priority_ranking": ("charts", "priority_ranking"),
+    "state_counts": ("charts", "state_counts"),
+    "radar": ("charts", "radar"),
+    "health_over_time": ("charts", "health_over_time"),
+    "draft_message": ("planner", "draft_message"),
+    "session_group": ("aggregate", "session_group"),
+    "group_figures": ("group_charts", "group_charts"),
     "team_data": ("dashboard", "team_data"),
     "team_charts": ("dashboard", "team_charts"),
     "portfolio_frame": ("dashboard", "portfolio_frame"),
@@ -140,7 +168,7 @@ _API = {
     "resets_chart": ("dashboard", "resets_chart"),
     "TeamDashboard": ("dashboard_view", "TeamDashboard"),
     "export_dashboard": ("dashboard_html", "export_dashboard"),
-    "export_session": ("exports", "export_session"),
+    "export_session": ("session_report", "export"),
 }
 
 __all__ = sorted(_API)

@@ -98,9 +98,16 @@ class Workspace:
         return self.store.get_relationship(scored["relationship_id"].iloc[0])
 
     def add_relationship(self, label: str, **fields) -> Relationship:
-        """Add a relationship (fields as in :class:`workshop.Relationship`)."""
-        return self.store.add_relationship(
-            make(Relationship, participant_id=self.participant.id, label=label, **fields))
+        """Add a relationship (fields as in :class:`workshop.Relationship`).
+
+        A label already in this list returns that relationship unchanged, so running a
+        notebook cell twice does not add it twice.
+        """
+        try:
+            return self.relationship(label)
+        except NotFound:
+            return self.store.add_relationship(
+                make(Relationship, participant_id=self.participant.id, label=label, **fields))
 
     def check_in(self, relationship: Relationship | str, ratings: Mapping[str, int],
                  trend: str = "stable", **fields) -> CheckIn:
@@ -125,11 +132,48 @@ class Workspace:
         """The reset plans saved for these relationships, oldest first."""
         return self.store.find_plans(participant_id=self.participant.id)
 
+    def reset_relationships(self) -> list[Relationship]:
+        """The relationships that have a reset plan, in the order the plans were saved."""
+        ids = list(dict.fromkeys(p.relationship_id for p in self.plans()))
+        return [self.store.get_relationship(i) for i in ids]
+
+    def ratings_of(self, relationship: Relationship | str) -> pd.DataFrame:
+        """One relationship's latest ratings: ``dimension, rating`` rows (for the radar)."""
+        rel = self._resolve(relationship)
+        latest = self.frames().latest_ratings()
+        return latest[latest["relationship_id"] == rel.id].reset_index(drop=True)
+
+    def history_of(self, relationship: Relationship | str) -> pd.DataFrame:
+        """One relationship's check-ins with their health and state."""
+        rel = self._resolve(relationship)
+        past = self.history()
+        return past[past["relationship_id"] == rel.id].reset_index(drop=True)
+
+    def plans_of(self, relationship: Relationship | str) -> pd.DataFrame:
+        """One relationship's reset plans as a frame (``meeting_at`` marks the meetings)."""
+        rel = self._resolve(relationship)
+        plans = self.frames().plans
+        return plans[plans["relationship_id"] == rel.id].reset_index(drop=True)
+
+    def workbook(self):
+        """The participant app's view of these relationships (its forms save through it)."""
+        from .app.workbook import Workbook
+        return Workbook(self.store, self.participant)
+
+    def inventory(self):
+        """The participant app's take-stock form and list, saving to this store."""
+        from .app.inventory import InventoryView
+        return InventoryView(self.workbook())
+
+    def health_check(self):
+        """The participant app's health-check forms, one relationship at a time."""
+        from .app.health import HealthView
+        return HealthView(self.workbook())
+
     def compare(self, relationship: Relationship | str) -> pd.DataFrame:
         """Each check-in of one relationship side by side: what changed between them."""
         rel = self._resolve(relationship)
-        past = self.history()
-        past = past[past["relationship_id"] == rel.id]
+        past = self.history_of(rel)
         return pd.DataFrame({
             "taken": past["taken_at"].dt.date, "health": past["health"].round(0),
             "change": past["health"].diff().round(0), "drift": past["drift"].round(2),
