@@ -174,6 +174,48 @@ def _serve_args(parser):
 serve.arguments = _serve_args
 
 
+
+@command("lab", "open the self-guided notebooks in JupyterLab (on the same store)")
+def lab(args) -> int:
+    import subprocess
+
+    from . import lab as guide_lab
+    database = config.database(args.db)
+    guide = guide_lab.reader_guide(args.folder)
+    print(f"Opening the guide in {guide} (store: {database})")
+    argv = guide_lab.lab_argv(guide, args.no_browser, args.jupyter_args)
+    return subprocess.call(argv, env=guide_lab.lab_env(database))
+
+
+def _lab_args(parser):
+    parser.add_argument("--no-browser", action="store_true",
+                        help="start JupyterLab without opening a browser (passed to jupyter lab)")
+    parser.add_argument("--folder", type=Path, default=None, metavar="DIR",
+                        help="work on a copy of the guide in DIR (default: the checkout's guide, "
+                             "or a copy in your documents folder for an installed kit)")
+    parser.add_argument("jupyter_args", nargs=argparse.REMAINDER, metavar="-- JUPYTER_ARGS",
+                        help="further options for jupyter lab, after --")
+
+
+lab.arguments = _lab_args
+
+
+@command("export-dashboard", "write a session's team dashboard as one self-contained HTML file")
+def export_dashboard(args) -> int:
+    from .dashboard_html import export_dashboard as write_dashboard
+    with _open_store(args) as store:
+        write_dashboard(store, args.code, args.output)
+    print(f"Wrote the team dashboard of session {args.code.upper()} to {args.output}")
+    return 0
+
+
+def _export_dashboard_args(parser):
+    parser.add_argument("code", help="the session's join code")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.html")
+
+
+export_dashboard.arguments = _export_dashboard_args
+
 def _write_output(path: Path, payload: str | bytes) -> None:
     mode = "wb" if isinstance(payload, bytes) else "w"
     with open(path, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:

@@ -13,7 +13,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -347,12 +346,3 @@ def _e(text: str) -> str:
     """Escape HTML (and Markdown's table bar) in words before they go into Markdown."""
     return html.escape(text).replace("|", "&#124;")
 
-
-def guide_folder() -> Path:
-    """Where the guide notebooks are: the source checkout's, else the installed copy."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package.parent / "notebooks" / "guide",
-                      package / "_bundle" / "notebooks" / "guide"):
-        if candidate.is_dir():
-            return candidate
-    raise NotFound("The guide notebooks are not installed with this copy of the kit.")
