@@ -296,3 +296,22 @@ def test_ticker_runs_on_a_loop_and_survives_a_failing_refresh():
     assert not Ticker(1, refresh).start()  # no running loop here
     asyncio.run(main())
     assert len(calls) >= 3
+
+
+def test_participant_app_shows_the_banner_and_follows_the_facilitator(store):
+    from workshop.app.participant import ParticipantApp
+    from workshop.app.workbook import Workbook
+    session, _ = store.add_session("T")
+    app = ParticipantApp(session.code)
+    workbook, _ = Workbook.join(store, session.code, "Pat")
+    app.start(workbook)
+    banner = next(c for c in app.children if isinstance(c, PhaseBanner))
+    first = app.current
+    store.set_phase(session.id, "why")  # a phase without a step of its own: stay put
+    banner.refresh()
+    assert app.current == first and "Why relationships need a reset" in banner.title.value
+    store.set_phase(session.id, "map")
+    banner.refresh()
+    assert app.current == "map"
+    app.start(workbook)  # starting again replaces the banner rather than adding one
+    assert sum(isinstance(c, PhaseBanner) for c in app.children) == 1

@@ -264,3 +264,10 @@ class FacilitatorConsole(widgets.VBox):
             rows.append(one)
         self.sessions.children = rows or [html('<span class="rr-hint">None yet: open one '
                                                'with its code and key, or create one.</span>')]
+
+
+def facilitator_console() -> FacilitatorConsole:
+    """What the facilitator notebook displays: the console over the configured store."""
+    from .. import config
+    from ..store import Store
+    return FacilitatorConsole(Store.open(config.database()))

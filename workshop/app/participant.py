@@ -91,6 +91,11 @@ class ParticipantApp(widgets.VBox):
                                                  if workbook.session else None)]
         self.nav.children = [self._step_button(key, label) for key, label in STEPS]
         self.show(self._first_step())
+        # Facilitator console integration (issue 4): the workshop's current phase and time left,
+        # and this app follows the facilitator from phase to phase (see workshop/app/phase.py).
+        if workbook.session is not None:
+            from .phase import follow_phases
+            follow_phases(self, workbook.store, workbook.session.id)
 
     def _first_step(self) -> str:
         if not self.workbook.relationships():

@@ -91,3 +91,29 @@ class PhaseBanner(widgets.VBox):
     def close(self) -> None:
         self.ticker.stop()
         super().close()
+
+
+# Where the participant app goes when the facilitator moves to a phase (None: stay put).
+STEP_FOR_PHASE = {"why": None, "inventory": "stock", "health_check": "health", "map": "map",
+                  "choose": "map", "plan": "plan", "commit": "leave", "faq": None}
+
+
+def follow_phases(app, store, session_id: str) -> PhaseBanner:
+    """Show a :class:`PhaseBanner` under ``app``'s header and move ``app`` with each phase.
+
+    ``app`` is the participant app: it has ``header``, ``current`` and ``show(step)``.
+    """
+    banner = PhaseBanner(store, session_id)
+
+    def move(phase: str | None) -> None:
+        step = STEP_FOR_PHASE.get(phase)
+        if step and app.current != step:
+            app.show(step)
+
+    banner.on_phase(move)
+    for old in [c for c in app.children if isinstance(c, PhaseBanner)]:
+        old.close()
+    app.children = [c for c in app.children if not isinstance(c, PhaseBanner)]
+    position = list(app.children).index(app.header) + 1
+    app.children = [*app.children[:position], banner, *app.children[position:]]
+    return banner
