@@ -27,7 +27,7 @@ Records are built and checked with ``make``; bad input names the field:
 'client'
 >>> workshop.make(workshop.CheckIn, relationship_id="r1", ratings={"trust": 7})
 Traceback (most recent call last):
-InvalidInput: ratings.trust: must be at most 5
+workshop.errors.InvalidInput: ratings.trust: must be at most 5
 >>> workshop.make(workshop.Contact, relationship_id="r1", date="2026-01-31").channel
 'meeting'
 >>> workshop.make(workshop.ResetPlan, relationship_id="r1").status

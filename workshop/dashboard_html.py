@@ -52,18 +52,24 @@ def _fragment(fig, div_id: str) -> Markup:
 
 
 def variants(data: TeamData) -> list[Variant]:
-    """Every kind x period combination of ``data``, charts drawn."""
+    """Every kind x period combination of ``data``, charts drawn.
+
+    Combinations that select the same check-ins and plans (a period longer than the session,
+    a kind with nothing in the period) share one figure; each section gets its own copy.
+    """
     kinds = [ALL_KINDS, *((k, k.capitalize()) for k in data.kinds)]
-    out = []
+    out, drawn = [], {}
     for kind_key, _ in kinds:
         for period_key, _, days in PERIODS:
             start = data.today - pd.Timedelta(days=days) if days else None
             shown = narrow(data, None if kind_key == "all" else kind_key, start, data.today)
-            figures = team_charts(shown)
+            same = (tuple(shown.history["checkin_id"]), tuple(shown.plans["plan_id"]))
+            if same not in drawn:
+                drawn[same] = team_charts(shown)
             number = len(out)
             out.append(Variant(kind_key, period_key, shown.respondents,
                                [_fragment(fig, f"v{number}-{name}")
-                                for name, fig in figures.items()]))
+                                for name, fig in drawn[same].items()]))
     return out
 
 

@@ -41,7 +41,7 @@ class TeamDashboard(widgets.VBox):
         self.store, self.today = store, today
         self.data: TeamData | None = None
         self.code = widgets.Text(placeholder="join code, e.g. RESET2", description="Session",
-                                 value=code or query_code() or "")
+                                 value=code or query_code() or "", continuous_update=False)
         self.open_button = widgets.Button(description="Open", button_style="primary")
         self.message = widgets.HTML()
         self.header = widgets.HTML()
@@ -63,7 +63,7 @@ class TeamDashboard(widgets.VBox):
         self.kind.observe(self.refresh, names="value")
         self.dates.observe(self.refresh, names="value")
         self.open_button.on_click(lambda _: self.show_session(self.code.value))
-        self.code.on_submit(lambda _: self.show_session(self.code.value))
+        self.code.observe(lambda change: self.show_session(change["new"]), names="value")
         super().__init__([widgets.HBox([self.code, self.open_button]), self.message, self.body])
         self.add_class("rr-dashboard")
         if self.code.value:
