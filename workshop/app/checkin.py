@@ -10,13 +10,13 @@ import ipywidgets as widgets
 
 from ..model import CHANNELS, new_id
 from .components import (
-    FULL,
     ChartSlot,
     Field,
     Form,
     Status,
     card,
     classed,
+    full,
     heading,
     html,
     run_safely,
@@ -33,12 +33,12 @@ class ContactForm(Form):
 
     def __init__(self):
         fields = {
-            "date": Field("date", "When", widgets.DatePicker(value=date.today(), layout=FULL),
+            "date": Field("date", "When", widgets.DatePicker(value=date.today(), layout=full()),
                           css="rr-contact-date"),
             "channel": Field("channel", "How", widgets.Dropdown(
-                options=[(c.capitalize(), c) for c in CHANNELS], value="meeting", layout=FULL),
+                options=[(c.capitalize(), c) for c in CHANNELS], value="meeting", layout=full()),
                 css="rr-contact-channel"),
-            "note": Field("note", "Note (optional)", widgets.Textarea(rows=2, layout=FULL),
+            "note": Field("note", "Note (optional)", widgets.Textarea(rows=2, layout=full()),
                           css="rr-contact-note"),
         }
         super().__init__([heading("Log a contact", level=3), *fields.values()], fields)
@@ -54,7 +54,7 @@ class CheckInView(widgets.VBox):
 
     def __init__(self, workbook):
         self.workbook = workbook
-        self.pick = classed(widgets.Dropdown(layout=FULL), "rr-later-pick")
+        self.pick = classed(widgets.Dropdown(layout=full()), "rr-later-pick")
         self._quiet = False
         self.pick.observe(lambda _: None if self._quiet else run_safely(
             self.status, self.open_selected), "value")
@@ -62,14 +62,14 @@ class CheckInView(widgets.VBox):
         self.contact = ContactForm()
         self.contact.on_submit(self._log)
         self.history = ChartSlot("rr-chart-history")
-        self.rating_slot = widgets.VBox(layout=FULL)
+        self.rating_slot = widgets.VBox(layout=full())
         self.contacts = html("", "rr-contact-list")
         intro = heading("Check in later", "Come back with your resume code after the reset: "
                         "log when you were in touch, rate the relationship again, and see "
                         "whether it is recovering.")
         super().__init__([card(intro, self.pick, self.status),
                           card(self.history), card(self.contact, self.contacts),
-                          card(self.rating_slot, css="rr-later-rating")], layout=FULL)
+                          card(self.rating_slot, css="rr-later-rating")], layout=full())
         self._stale = True
         workbook.on_change(lambda what: setattr(self, "_stale", True))
 

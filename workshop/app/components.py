@@ -16,9 +16,14 @@ from html import escape
 import ipywidgets as widgets
 
 log = logging.getLogger("workshop.app")
-FULL = widgets.Layout(width="100%")
+FULL = widgets.Layout(width="100%")  # shared by many widgets: never change it, use full()
 OOPS = ("Something went wrong on our side and that step did not finish. What you entered "
         "is still here; please try again in a moment.")
+
+
+def full(**more) -> widgets.Layout:
+    """A fresh full-width layout (each widget needs its own to change it safely)."""
+    return widgets.Layout(width="100%", **more)
 
 
 def esc(text) -> str:
@@ -34,7 +39,7 @@ def classed(widget: widgets.Widget, *classes: str) -> widgets.Widget:
 
 def html(markup: str = "", *classes: str) -> widgets.HTML:
     """An HTML widget for markup the kit wrote (user text must go through :func:`esc`)."""
-    return classed(widgets.HTML(markup, layout=widgets.Layout(width="100%")), *classes)
+    return classed(widgets.HTML(markup, layout=full()), *classes)
 
 
 def button(description: str, css: str, style: str = "", tooltip: str = "") -> widgets.Button:
@@ -44,7 +49,7 @@ def button(description: str, css: str, style: str = "", tooltip: str = "") -> wi
 
 
 def card(*children: widgets.Widget, css: str = "") -> widgets.VBox:
-    return classed(widgets.VBox(list(children), layout=FULL), "rr-card", *filter(None, [css]))
+    return classed(widgets.VBox(list(children), layout=full()), "rr-card", *filter(None, [css]))
 
 
 def heading(title: str, intro: str = "", level: int = 2) -> widgets.HTML:
@@ -56,7 +61,7 @@ class Status(widgets.HTML):
     """A one-line message under a form or a step: saved, or what went wrong, in plain words."""
 
     def __init__(self, css: str = "rr-status"):
-        super().__init__(layout=widgets.Layout(width="100%"))
+        super().__init__(layout=full())
         classed(self, "rr-status", css)
 
     def ok(self, text: str) -> None:
@@ -83,7 +88,7 @@ class Field(widgets.VBox):
         parts = [html(f'<span class="rr-field-label">{esc(label)}</span>'), control]
         if hint:
             parts.append(html(f'<span class="rr-hint">{esc(hint)}</span>'))
-        super().__init__([*parts, self.message], layout=FULL)
+        super().__init__([*parts, self.message], layout=full())
         self.add_class("rr-field")
 
     @property
@@ -101,8 +106,8 @@ class Field(widgets.VBox):
 
 def text_input(placeholder: str = "", area: bool = False, rows: int = 3) -> widgets.Widget:
     if area:
-        return widgets.Textarea(placeholder=placeholder, rows=rows, layout=FULL)
-    return widgets.Text(placeholder=placeholder, layout=FULL)
+        return widgets.Textarea(placeholder=placeholder, rows=rows, layout=full())
+    return widgets.Text(placeholder=placeholder, layout=full())
 
 
 class Form(widgets.VBox):
@@ -122,7 +127,7 @@ class Form(widgets.VBox):
         self.submit = button(self.submit_label, self.submit_css, "primary")
         self.submit.on_click(lambda _: self.submit_values())
         self._handlers: list[Callable] = []
-        super().__init__([*children, self.submit, self.status], layout=FULL, **kwargs)
+        super().__init__([*children, self.submit, self.status], layout=full(), **kwargs)
         self.add_class("rr-form")
 
     @property
@@ -202,19 +207,22 @@ def copy_button(text: str | None = None, source: str | None = None, label: str =
 
 
 _SAVE_JS = (
-    "(function(a){if(a.getAttribute('data-ready'))return;"
+    "(function(a,ev){ev.preventDefault();"
     "var raw=atob(a.getAttribute('data-payload'));var bytes=new Uint8Array(raw.length);"
     "for(var i=0;i<raw.length;i++){bytes[i]=raw.charCodeAt(i);}"
-    "a.href=URL.createObjectURL(new Blob([bytes],{type:a.getAttribute('data-type')}));"
-    "a.setAttribute('data-ready','1');})(this)")
+    "var url=window.URL.createObjectURL(new Blob([bytes],{type:a.getAttribute('data-type')}));"
+    "var t=document.createElement('a');t.href=url;t.download=a.getAttribute('download');"
+    "t.style.display='none';document.body.appendChild(t);t.click();"
+    "setTimeout(function(){document.body.removeChild(t);window.URL.revokeObjectURL(url);},60000);"
+    "})(this,event)")
 
 
 def download_link(filename: str, mime: str, payload: str | bytes, label: str,
                   css: str = "rr-download-link") -> str:
     """An anchor that saves ``payload`` as ``filename`` when clicked, whatever its size.
 
-    The bytes travel base64-encoded in the page and become a Blob on click (data: URLs are
-    capped at 2 MB in Chromium, and a plan with plotly.js inline is larger).
+    The bytes travel base64-encoded in the page and are saved through a Blob on click
+    (data: URLs are capped at 2 MB in Chromium, and a plan with plotly.js inline is larger).
     """
     data = payload.encode("utf-8") if isinstance(payload, str) else payload
     encoded = base64.b64encode(data).decode("ascii")
@@ -224,12 +232,15 @@ def download_link(filename: str, mime: str, payload: str | bytes, label: str,
 
 
 def set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]]) -> bool:
-    """Replace a dropdown's options, keeping its value when still offered; True if it moved."""
+    """Replace a dropdown's options, keeping its value when still offered (else the first);
+    True if the value moved."""
     before = dropdown.value
     ids = [value for _, value in options]
-    dropdown.options = options  # ipywidgets picks the first option (or None) here
+    dropdown.options = options
     if before in ids:
         dropdown.value = before
+    elif ids and dropdown.value is None:
+        dropdown.value = ids[0]
     return dropdown.value != before
 
 
@@ -237,7 +248,7 @@ class ChartSlot(widgets.Output):
     """Where one chart is drawn: a plain Plotly figure through the notebook's mime renderer."""
 
     def __init__(self, css: str):
-        super().__init__(layout=widgets.Layout(width="100%"))
+        super().__init__(layout=full())
         classed(self, "rr-chart", css)
 
     def show(self, fig) -> None:

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from ..content import content
 from ..model import TRENDS, new_id
-from .components import FULL, Field, Form, button, card, classed, esc, heading, html
+from .components import Field, Form, button, card, classed, esc, full, heading, html
 
 SCALE = [(str(n), n) for n in range(1, 6)]
 
@@ -45,7 +45,7 @@ class RatingForm(Form):
         fields["trend"] = Field("trend", "Lately, it is…", widgets.ToggleButtons(
             options=[(t.capitalize(), t) for t in TRENDS], value="stable"), css="rr-trend")
         fields["note"] = Field("note", "Note (optional, only you see it)", widgets.Textarea(
-            rows=2, layout=FULL), css="rr-note")
+            rows=2, layout=full()), css="rr-note")
         title = heading(f"How healthy is “{relationship.label}”?",
                         "1 means drifting badly, 5 means healthy.", level=3)
         super().__init__([title, *fields.values()], fields)
@@ -88,14 +88,14 @@ class HealthView(widgets.VBox):
     def __init__(self, workbook, on_next=None):
         self.workbook, self.current = workbook, None
         self.progress = html("", "rr-progress")
-        self.picker = classed(widgets.VBox(layout=FULL), "rr-health-list")
-        self.slot = widgets.VBox(layout=FULL)
+        self.picker = classed(widgets.VBox(layout=full()), "rr-health-list")
+        self.slot = widgets.VBox(layout=full())
         self.next = button("Next: see the map", "rr-next-map", "primary")
         self.next.on_click(lambda _: on_next and on_next())
         intro = heading("Health check", "Rate each relationship on every dimension. Each "
                         "relationship's answers are saved as soon as you press save.")
         super().__init__([card(intro, self.progress, self.picker, self.next),
-                          card(self.slot, css="rr-rating-card")], layout=FULL)
+                          card(self.slot, css="rr-rating-card")], layout=full())
         self.refresh()
 
     def _dimensions(self) -> list[str] | None:
@@ -146,8 +146,8 @@ class HealthView(widgets.VBox):
             raise InvalidInput(missing)
         self.workbook.rate(form.relationship.id, form.checkin_id, **values)
         form.mark_sent()
-        form.status.ok(f"Saved your ratings of “{form.relationship.label}”.")
+        self.refresh_picker()
         rated, total = self.workbook.progress()
         self.progress.value = f'<b class="rr-progress-count">{rated} of {total} rated</b>'
         self.next.disabled = False
-        self.refresh_picker()
+        form.status.ok(f"Saved your ratings of “{form.relationship.label}”.")

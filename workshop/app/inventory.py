@@ -10,7 +10,6 @@ import ipywidgets as widgets
 
 from ..model import KINDS
 from .components import (
-    FULL,
     Field,
     Form,
     Status,
@@ -18,6 +17,7 @@ from .components import (
     card,
     classed,
     esc,
+    full,
     heading,
     html,
     run_safely,
@@ -33,7 +33,7 @@ def _half(*fields: Field) -> widgets.HBox:
     for field in fields:
         field.layout.width = "auto"
         field.layout.flex = "1 1 0"
-    return classed(widgets.HBox(list(fields), layout=FULL), "rr-row")
+    return classed(widgets.HBox(list(fields), layout=full()), "rr-row")
 
 
 class RelationshipForm(Form):
@@ -45,21 +45,21 @@ class RelationshipForm(Form):
     def __init__(self):
         f = {
             "label": Field("label", "Who is it?", widgets.Text(
-                placeholder="A person, a team or a company", layout=FULL), css="rr-rel-label"),
+                placeholder="A person, a team or a company", layout=full()), css="rr-rel-label"),
             "kind": Field("kind", "Kind", widgets.Dropdown(
-                options=[(k.capitalize(), k) for k in KINDS], value="client", layout=FULL),
+                options=[(k.capitalize(), k) for k in KINDS], value="client", layout=full()),
                 css="rr-rel-kind"),
             "importance": Field("importance", "How important is it to you?", widgets.Dropdown(
-                options=IMPORTANCE, value=3, layout=FULL), css="rr-rel-importance"),
-            "since": Field("since", "Since when (optional)", widgets.DatePicker(layout=FULL),
+                options=IMPORTANCE, value=3, layout=full()), css="rr-rel-importance"),
+            "since": Field("since", "Since when (optional)", widgets.DatePicker(layout=full()),
                            css="rr-rel-since"),
             "last_contact": Field("last_contact", "Last meaningful contact (optional)",
-                                  widgets.DatePicker(layout=FULL), css="rr-rel-last-contact"),
+                                  widgets.DatePicker(layout=full()), css="rr-rel-last-contact"),
             "cadence_days": Field("cadence_days", "How often would you like to be in touch?",
-                                  widgets.Dropdown(options=CADENCES, value=30, layout=FULL),
+                                  widgets.Dropdown(options=CADENCES, value=30, layout=full()),
                                   css="rr-rel-cadence"),
             "shared_label": Field("shared_label", "Shared name (optional)", widgets.Text(
-                placeholder="e.g. Northwind Logistics", layout=FULL),
+                placeholder="e.g. Northwind Logistics", layout=full()),
                 hint="If colleagues rate the same relationship, use the same name so the "
                      "group can compare views.", css="rr-rel-shared"),
         }
@@ -69,7 +69,7 @@ class RelationshipForm(Form):
         rows = [f["label"], _half(f["kind"], f["importance"]), _half(f["since"], f["last_contact"]),
                 f["cadence_days"], f["shared_label"]]
         super().__init__(rows, f)
-        self.children = [*self.children[:-1], classed(widgets.HBox(
+        self.children = [*self.children[:-2], classed(widgets.HBox(
             [self.submit, self.cancel]), "rr-row"), self.status]
         self.cancel.on_click(lambda _: self.reset())
 
@@ -107,7 +107,7 @@ class InventoryView(widgets.VBox):
         self.workbook = workbook
         self.form = RelationshipForm()
         self.form.on_submit(self._save)
-        self.list = widgets.VBox(layout=FULL)
+        self.list = widgets.VBox(layout=full())
         classed(self.list, "rr-rel-list")
         self.status = Status()
         self.next = button("Next: health check", "rr-next-health", "primary")
@@ -117,7 +117,7 @@ class InventoryView(widgets.VBox):
                         "ten is a good number.")
         super().__init__([card(intro, self.list, self.status, self.next),
                           card(heading("Add a relationship", level=3), self.form,
-                               css="rr-rel-form-card")], layout=FULL)
+                               css="rr-rel-form-card")], layout=full())
         self.refresh()
 
     def _save(self, values: dict) -> None:
@@ -145,7 +145,7 @@ class InventoryView(widgets.VBox):
         remove = button("Remove", "rr-rel-remove", "danger")
         edit.on_click(lambda _: self.form.edit(rel))
         remove.on_click(lambda _: self._remove(rel, remove))
-        return classed(widgets.HBox([text, edit, remove], layout=FULL), "rr-list-row")
+        return classed(widgets.HBox([text, edit, remove], layout=full()), "rr-list-row")
 
     def _remove(self, rel, remove: widgets.Button) -> None:
         if remove.description != "Really remove?":  # a second click confirms

@@ -11,7 +11,19 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
-from .components import Field, Form, Status, button, card, classed, copy_button, esc, heading, html
+from .components import (
+    Field,
+    Form,
+    Status,
+    button,
+    card,
+    classed,
+    copy_button,
+    esc,
+    full,
+    heading,
+    html,
+)
 
 NAME_MAX = 60  # mirrors workshop.model.NAME_MAX (checked there too, in the kernel)
 
@@ -31,11 +43,11 @@ class JoinForm(Form):
     def __init__(self, code: str = ""):
         fields = {
             "code": Field("code", "Session code", widgets.Text(
-                value=code, placeholder="e.g. K7QF3M", layout=widgets.Layout(width="100%")),
+                value=code, placeholder="e.g. K7QF3M", layout=full()),
                 hint="Your facilitator shows it on screen.", css="rr-join-code"),
             "name": Field("name", "Your name (optional)", widgets.Text(
                 placeholder="How others in the session see you",
-                layout=widgets.Layout(width="100%")),
+                layout=full()),
                 hint="Leave empty to stay anonymous.", css="rr-join-name"),
         }
         super().__init__([heading("Join a workshop session"), *fields.values()], fields)
@@ -49,7 +61,7 @@ class ResumeForm(Form):
 
     def __init__(self):
         fields = {"resume_code": Field("resume_code", "Your resume code", widgets.Text(
-            placeholder="e.g. XK4P-9QMZ-TT2H", layout=widgets.Layout(width="100%")),
+            placeholder="e.g. XK4P-9QMZ-TT2H", layout=full()),
             hint="Works on any device, any time after you joined.", css="rr-resume-code")}
         super().__init__([heading("Already started?", level=3), *fields.values()], fields)
 
@@ -62,7 +74,7 @@ class SoloForm(Form):
 
     def __init__(self):
         fields = {"name": Field("name", "Your name (optional)", widgets.Text(
-            placeholder="Only you will see it", layout=widgets.Layout(width="100%")),
+            placeholder="Only you will see it", layout=full()),
             css="rr-solo-name")}
         intro = heading("No session?", "Go through the same steps on your own, at your own "
                         "pace. You will get a resume code to come back later.", level=3)
@@ -81,7 +93,7 @@ class JoinView(widgets.VBox):
         super().__init__([welcome, card(self.join, css="rr-join-card"),
                           card(self.resume, css="rr-resume-card"),
                           card(self.solo, css="rr-solo-card")],
-                         layout=widgets.Layout(width="100%"))
+                         layout=full())
         self.add_class("rr-join-view")
 
 
@@ -89,17 +101,17 @@ class ResumeNotice(widgets.VBox):
     """Shows a freshly made resume code once, with a copy button and a 'saved it' button."""
 
     def __init__(self, resume_code: str, session_title: str | None = None):
-        where = f" in “{esc(session_title)}”" if session_title else ""
+        where = f"You have joined “{esc(session_title)}”." if session_title else "You are in."
         self.status = Status()
         self.done = button("I have saved my code", "rr-resume-saved", "primary")
         self.done.on_click(lambda _: self.close_notice())
         text = html(
-            f"<h3>You are in{where}. Keep this resume code</h3>"
+            f"<h3>{where} Keep this resume code</h3>"
             "<p>It is shown only now. With it you can come back later, on any device, and "
             "find everything you entered.</p>"
             f'<div class="rr-code-box rr-resume-shown">{esc(resume_code)}</div> '
             + copy_button(resume_code, label="Copy code", css="rr-copy-resume"))
-        super().__init__([text, self.done], layout=widgets.Layout(width="100%"))
+        super().__init__([text, self.done], layout=full())
         classed(self, "rr-card", "rr-resume-notice")
 
     def close_notice(self) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .components import (
-    FULL,
     ChartSlot,
     Status,
     card,
     classed,
     esc,
+    full,
     heading,
     html,
     run_safely,
@@ -32,7 +32,7 @@ class MapView(widgets.VBox):
         self.states = ChartSlot("rr-chart-states")
         self.radar = ChartSlot("rr-chart-radar")
         self.state_notes = html("", "rr-state-notes")
-        self.pick = classed(widgets.Dropdown(description="", layout=FULL), "rr-radar-pick")
+        self.pick = classed(widgets.Dropdown(description="", layout=full()), "rr-radar-pick")
         self.pick.observe(lambda _: None if self._quiet else self._draw_radar(), "value")
         self._quiet = False
         self.status = Status()
@@ -44,7 +44,7 @@ class MapView(widgets.VBox):
             card(self.priority),
             card(self.states, self.state_notes),
             card(heading("One relationship's profile", level=3), self.pick, self.radar),
-        ], layout=FULL)
+        ], layout=full())
         workbook.on_change(lambda what: self._mark_stale())
 
     def _mark_stale(self) -> None:

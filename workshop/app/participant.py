@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from .components import FULL, Status, button, classed, esc, html, run_safely
+from .components import Status, button, classed, esc, full, html, run_safely
 from .join import JoinView, ResumeNotice, code_from_query
 
 STEPS = [("stock", "1 Take stock"), ("health", "2 Health check"), ("map", "3 See the map"),
@@ -37,11 +37,11 @@ class ParticipantApp(widgets.VBox):
         self.join_view.resume.on_submit(lambda v: self._enter("resume", v))
         self.join_view.solo.on_submit(lambda v: self._enter("solo", v))
         self.header = html("", "rr-who")
-        self.nav = classed(widgets.HBox(layout=FULL), "rr-steps")
-        self.notice = widgets.VBox(layout=FULL)
-        self.body = widgets.VBox([self.join_view], layout=FULL)
+        self.nav = classed(widgets.HBox(layout=full()), "rr-steps")
+        self.notice = widgets.VBox(layout=full())
+        self.body = widgets.VBox([self.join_view], layout=full())
         super().__init__([self.header, self.notice, self.nav, self.status, self.body],
-                         layout=FULL)
+                         layout=full())
         classed(self, "rr-app", "rr-participant")
 
     @classmethod

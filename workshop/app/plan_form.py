@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from ..content import content
 from ..model import CHANNELS, PLAN_STATUSES
-from .components import FULL, Field, Status, button, card, classed, copy_button, esc, html
+from .components import Field, Status, button, card, classed, copy_button, esc, full, html
 from .inventory import CADENCES
 
 ANSWER_STEPS = ("ask", "own", "changed", "reconnect")  # steps with a free-text answer
@@ -30,7 +30,7 @@ class MeetingInput(widgets.HBox):
         self.clock = classed(widgets.Text(value="10:00", placeholder="HH:MM",
                                           layout=widgets.Layout(width="auto", flex="1 1 0")),
                              "rr-meeting-time")
-        super().__init__([self.day, self.clock], layout=FULL)
+        super().__init__([self.day, self.clock], layout=full())
 
     @property
     def value(self):
@@ -58,10 +58,10 @@ class CommitmentRows(widgets.VBox):
 
     def __init__(self, on_edit: Callable):
         self._on_edit = on_edit
-        self.rows = widgets.VBox(layout=FULL)
+        self.rows = widgets.VBox(layout=full())
         self.add = button("Add a commitment", "rr-add-commitment")
         self.add.on_click(lambda _: self.append())
-        super().__init__([self.rows, self.add], layout=FULL)
+        super().__init__([self.rows, self.add], layout=full())
 
     def append(self, what: str = "", owner: str = "me", due=None) -> None:
         w = classed(widgets.Text(value=what, placeholder="What", layout=widgets.Layout(
@@ -71,7 +71,7 @@ class CommitmentRows(widgets.VBox):
         d = classed(widgets.DatePicker(value=due, layout=widgets.Layout(
             flex="2 1 0", width="auto")), "rr-commitment-due")
         drop = button("✕", "rr-remove-commitment", tooltip="Remove this commitment")
-        row = classed(widgets.HBox([w, o, d, drop], layout=FULL), "rr-commitment")
+        row = classed(widgets.HBox([w, o, d, drop], layout=full()), "rr-commitment")
         drop.on_click(lambda _: self._drop(row))
         for control in (w, o, d):
             control.observe(lambda _: self._on_edit(), "value")
@@ -105,7 +105,7 @@ def _step_intro(step) -> widgets.HTML:
 
 
 def _area(name: str, label: str, placeholder: str = "") -> Field:
-    return Field(name, label, widgets.Textarea(placeholder=placeholder, rows=3, layout=FULL),
+    return Field(name, label, widgets.Textarea(placeholder=placeholder, rows=3, layout=full()),
                  css=f"rr-plan-{name.replace('_', '-')}")
 
 
@@ -121,7 +121,7 @@ class PlanForm(widgets.VBox):
         self.status = Status("rr-plan-status-line")
         self.draft = button("Draft my message from these answers", "rr-draft", "primary")
         self.draft.on_click(lambda _: self.redraft())
-        super().__init__(self._layout(), layout=FULL)
+        super().__init__(self._layout(), layout=full())
         self.add_class("rr-plan-form")
         if plan is not None:
             self.load(plan)
@@ -137,26 +137,26 @@ class PlanForm(widgets.VBox):
         guide = {s.key: s for s in content().steps}
         f = {key: _area(key, "Your answer") for key in ANSWER_STEPS if key in guide}
         f["proposal"] = Field("proposal", "Meeting to propose", widgets.Text(
-            placeholder="e.g. a 30-minute call next week", layout=FULL), css="rr-plan-proposal")
+            placeholder="e.g. a 30-minute call next week", layout=full()), css="rr-plan-proposal")
         f["meeting_at"] = Field("meeting_at", "Meeting date and time (for your calendar)",
                                 MeetingInput(), css="rr-plan-meeting")
         f["need_mine"] = _area("need_mine", "What I need from them now")
         f["need_theirs"] = _area("need_theirs", "What I think they need from me now")
         f["followup_days"] = Field("followup_days", "How often to be in touch after the reset",
-                                   widgets.Dropdown(options=CADENCES, value=30, layout=FULL),
+                                   widgets.Dropdown(options=CADENCES, value=30, layout=full()),
                                    css="rr-plan-cadence")
         f["channel"] = Field("channel", "By which channel", widgets.Dropdown(
-            options=[(c.capitalize(), c) for c in CHANNELS], value="meeting", layout=FULL),
+            options=[(c.capitalize(), c) for c in CHANNELS], value="meeting", layout=full()),
             css="rr-plan-channel")
         f["tone"] = Field("tone", "Tone of the message", widgets.ToggleButtons(
             options=[(t.name, t.key) for t in content().tones], value=content().tones[0].key),
             css="rr-tone")
         f["message"] = Field("message", "Your message (edit it freely)", widgets.Textarea(
-            rows=12, layout=FULL, placeholder="Press “Draft my message” to start from your "
+            rows=12, layout=full(), placeholder="Press “Draft my message” to start from your "
                                               "answers."), css="rr-message")
         f["status"] = Field("status", "Where this reset stands", widgets.Dropdown(
             options=[(s.capitalize(), s) for s in PLAN_STATUSES], value="planned",
-            layout=FULL), css="rr-plan-status")
+            layout=full()), css="rr-plan-status")
         return f
 
     def _layout(self) -> list[widgets.Widget]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..model import new_id
-from .components import FULL, Status, button, card, classed, esc, heading, html, run_safely
+from .components import Status, button, card, classed, esc, full, heading, html, run_safely
 from .plan_form import PlanForm
 
 
@@ -16,15 +16,15 @@ class PlanView(widgets.VBox):
 
     def __init__(self, workbook, on_next=None):
         self.workbook, self.current, self.form = workbook, None, None
-        self.choices = classed(widgets.VBox(layout=FULL), "rr-plan-choices")
+        self.choices = classed(widgets.VBox(layout=full()), "rr-plan-choices")
         self.status = Status()
-        self.slot = widgets.VBox(layout=FULL)
+        self.slot = widgets.VBox(layout=full())
         self.next = button("Next: leave with a plan", "rr-next-leave", "primary")
         self.next.on_click(lambda _: on_next and on_next())
         intro = heading("Plan the reset", "Relationships are listed by reset priority; the "
                         "first drifting ones are suggested. You decide which to reset.")
         super().__init__([card(intro, self.choices, self.status, self.next), self.slot],
-                         layout=FULL)
+                         layout=full())
         self._plan_ids: dict[str, str] = {}
         self._stale = True
         workbook.on_change(self._heard)
@@ -66,7 +66,7 @@ class PlanView(widgets.VBox):
                        "rr-plan-open" if planned else "rr-plan-start",
                        "" if planned else "primary")
         start.on_click(lambda _: run_safely(self.status, lambda: self.open_plan(rel.id)))
-        return classed(widgets.HBox([text, start], layout=FULL), "rr-list-row")
+        return classed(widgets.HBox([text, start], layout=full()), "rr-list-row")
 
     def open_plan(self, relationship_id: str) -> None:
         rel = self.workbook.relationship(relationship_id)
@@ -126,11 +126,11 @@ class DownloadsView(widgets.VBox):
             self.links[kind] = html("", f"rr-download-slot-{kind}")
             make.on_click(lambda _, k=kind, m=mime, s=stem: run_safely(
                 self.status, lambda: self.prepare(k, m, s)))
-            rows.append(classed(widgets.VBox([make, self.links[kind]], layout=FULL),
+            rows.append(classed(widgets.VBox([make, self.links[kind]], layout=full()),
                                 "rr-download-row"))
         intro = heading("Leave with a plan", "Save your plan, put the reset meetings and "
                         "follow-up check-ins in your calendar, and keep your ratings.")
-        super().__init__([card(intro, self.summary, *rows, self.status)], layout=FULL)
+        super().__init__([card(intro, self.summary, *rows, self.status)], layout=full())
 
     def shown(self) -> None:
         plans = self.workbook.plans()
