@@ -260,6 +260,16 @@ def portfolio_chart(frame: pd.DataFrame, threshold: int,
                            "%{y:.0f}% (%{customdata[0]} relationships, "
                            "%{customdata[1]} people)<extra></extra>")))
     fig.update_yaxes(title="Share of relationships (%)", rangemode="tozero")
+    moments = shown["at"].drop_duplicates().sort_values()
+    fig.update_xaxes(type="date", tickformat="%d %b %Y",
+                     range=[moments.iloc[0] - pd.Timedelta(days=20),
+                            moments.iloc[-1] + pd.Timedelta(days=20)])
+    held = frame.loc[frame["respondents"] < threshold, "at"].nunique()
+    if held:
+        fig.add_annotation(text=charts.plot_text(
+            f"{held} earlier month(s) held back: fewer than {threshold} people had checked in."),
+            showarrow=False, x=0, y=-0.16, xref="paper", yref="paper", xanchor="left",
+            font={"color": charts.MUTED, "size": 12})
     return _styled(fig, title, height=430)
 
 
@@ -305,8 +315,11 @@ def resets_chart(frame: pd.DataFrame, threshold: int,
             name=name, y=[STATUS_NAMES[s] for s in rows["status"]], x=rows["resets"],
             orientation="h", text=[n or "" for n in rows["resets"]], textposition="inside",
             insidetextanchor="middle",
-            marker={"color": colour, "pattern": {"shape": pattern},
-                    "line": {"color": charts.INK, "width": 1}},
+            marker={"color": colour, "line": {"color": charts.INK, "width": 1},
+                    "pattern": {"shape": pattern, "fillmode": "overlay", "size": 9,
+                                "fgcolor": "rgba(255, 255, 255, 0.45)"}},
+            textfont={"color": "#ffffff" if key in ("up", "down") else charts.INK,
+                      "size": 15},
             customdata=rows["mean_change"].round(0).fillna(0),
             hovertemplate=(f"%{{y}}, {name.lower()}: %{{x}} resets<br>"
                            "average change %{customdata:+.0f} health points<extra></extra>")))

@@ -47,14 +47,17 @@ class TeamDashboard(widgets.VBox):
         self.header = widgets.HTML()
         self.kind = widgets.Dropdown(description="Kind", options=[ALL_KINDS])
         self.dates = widgets.SelectionRangeSlider(options=[""], description="Check-ins",
-                                                  layout=widgets.Layout(width="36em"))
+                                                  readout=False,
+                                                  layout=widgets.Layout(width="24em"))
+        self.period = widgets.HTML()
         self.outputs = {name: widgets.Output() for name in CHARTS}
-        self.body = widgets.VBox([self.header, widgets.HBox([self.kind, self.dates]),
+        self.body = widgets.VBox([self.header, widgets.HBox([self.kind, self.dates, self.period]),
                                   *self.outputs.values()])
         self.body.layout.display = "none"
         for widget, css in ((self.code, "rr-dashboard-code"),
                             (self.open_button, "rr-dashboard-open"),
                             (self.kind, "rr-dashboard-kind"), (self.dates, "rr-dashboard-dates"),
+                            (self.period, "rr-dashboard-period"),
                             (self.message, "rr-dashboard-message")):
             widget.add_class(css)
         for name, output in self.outputs.items():
@@ -79,7 +82,8 @@ class TeamDashboard(widgets.VBox):
             return
         self.message.value = ""
         self._loading = True
-        self.kind.options = [ALL_KINDS, *self.data.kinds]
+        kinds = [(k.capitalize(), k) for k in self.data.kinds]
+        self.kind.options = [(ALL_KINDS, ALL_KINDS), *kinds]
         self.kind.value = ALL_KINDS
         weeks = _weeks(self.data)
         self.dates.options = weeks
@@ -99,6 +103,8 @@ class TeamDashboard(widgets.VBox):
             return
         shown = self.current()
         session = shown.session
+        start, end = self.dates.value
+        self.period.value = f"{start:%d %b %Y} to {end:%d %b %Y}"
         e = html.escape
         self.header.value = (
             f"<h2>{e(session.title)}</h2><p>Session {e(session.code)} of {session.date:%d %B %Y}"

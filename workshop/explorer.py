@@ -18,6 +18,7 @@ from .guide import Assessment, assess, describe_rule, glyph
 
 STYLE = {"description_width": "15em"}
 WIDE = widgets.Layout(width="32em")
+DATE = widgets.Layout(width="29em")
 
 
 class StateExplorer(widgets.VBox):
@@ -34,11 +35,11 @@ class StateExplorer(widgets.VBox):
             options=[("Improving", "improving"), ("Stable", "stable"),
                      ("Declining", "declining")], value="stable",
             description="Since last time it is", style=STYLE)
-        self.since = widgets.DatePicker(description="Relationship began",
+        self.since = widgets.DatePicker(description="Relationship began", layout=DATE,
                                         value=self.today - timedelta(days=3 * 365), style=STYLE)
         self.last_contact = widgets.DatePicker(description="Last real conversation",
                                                value=self.today - timedelta(days=20),
-                                               style=STYLE)
+                                               style=STYLE, layout=DATE)
         self.cadence = widgets.IntSlider(cadence_days, min=7, max=180, step=1, style=STYLE,
                                          description="Wanted contact every (days)", layout=WIDE)
         self.verdict = widgets.HTML()
