@@ -91,6 +91,8 @@ def screenshot(page, path: Path) -> Path:
     height = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll("
                            "'.rr-app, #rendered_cells'), e => e.scrollHeight + 120))")
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) "
+                  "e.scrollTop = 0; })")
     try:
         page.screenshot(path=str(path), full_page=True)
     finally:

@@ -61,21 +61,21 @@ class Status(widgets.HTML):
     """A one-line message under a form or a step: saved, or what went wrong, in plain words."""
 
     def __init__(self, css: str = "rr-status"):
-        super().__init__(layout=full())
+        super().__init__(layout=full(display="none"))
         classed(self, "rr-status", css)
 
     def ok(self, text: str) -> None:
         self.remove_class("rr-status-error")
         self.add_class("rr-status-ok")
-        self.value = esc(text)
+        self.value, self.layout.display = esc(text), None
 
     def error(self, text: str) -> None:
         self.remove_class("rr-status-ok")
         self.add_class("rr-status-error")
-        self.value = esc(text)
+        self.value, self.layout.display = esc(text), None
 
     def clear(self) -> None:
-        self.value = ""
+        self.value, self.layout.display = "", "none"
 
 
 class Field(widgets.VBox):

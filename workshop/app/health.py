@@ -25,7 +25,8 @@ def _dimension_field(dim) -> Field:
                   css=f"rr-rating-{dim.key.replace('_', '-')}")
     examples = html(f'<div class="rr-hint"><b>Healthy:</b> {esc(dim.healthy)}<br>'
                     f'<b>Drifting:</b> {esc(dim.drifting)}</div>', "rr-examples")
-    field.children = [*field.children[:-1], examples, field.children[-1]]
+    label, control_box, question, message = field.children
+    field.children = [label, question, examples, control_box, message]
     classed(control, "rr-rating")
     return classed(field, "rr-dimension")
 

@@ -145,7 +145,8 @@ class InventoryView(widgets.VBox):
         remove = button("Remove", "rr-rel-remove", "danger")
         edit.on_click(lambda _: self.form.edit(rel))
         remove.on_click(lambda _: self._remove(rel, remove))
-        return classed(widgets.HBox([text, edit, remove], layout=full()), "rr-list-row")
+        actions = classed(widgets.HBox([edit, remove]), "rr-list-actions")
+        return classed(widgets.HBox([text, actions], layout=full()), "rr-list-row")
 
     def _remove(self, rel, remove: widgets.Button) -> None:
         if remove.description != "Really remove?":  # a second click confirms

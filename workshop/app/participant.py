@@ -39,6 +39,8 @@ class ParticipantApp(widgets.VBox):
         self.header = html("", "rr-who")
         self.nav = classed(widgets.HBox(layout=full()), "rr-steps")
         self.notice = widgets.VBox(layout=full())
+        for hidden in (self.header, self.nav, self.notice):  # until someone is in
+            hidden.layout.display = "none"
         self.body = widgets.VBox([self.join_view], layout=full())
         super().__init__([self.header, self.notice, self.nav, self.status, self.body],
                          layout=full())
@@ -86,9 +88,11 @@ class ParticipantApp(widgets.VBox):
         self.header.value = (f'<div class="rr-who-line"><b class="rr-user-text">'
                              f'{esc(name) or "Welcome"}</b> · <span class="rr-hint '
                              f'rr-user-text">{esc(where)}</span></div>')
+        self.header.layout.display = self.nav.layout.display = None
         if resume_code:
             self.notice.children = [ResumeNotice(resume_code, workbook.session.title
                                                  if workbook.session else None)]
+            self.notice.layout.display = None
         self.nav.children = [self._step_button(key, label) for key, label in STEPS]
         self.show(self._first_step())
         # Facilitator console integration (issue 4): the workshop's current phase and time left,
