@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -138,3 +139,25 @@ def test_cli_lab_passes_the_store_and_flags_to_jupyterlab(monkeypatch, tmp_path)
     argv, env = calls[0]
     assert "--no-browser" in argv and argv[3].endswith(lab.FIRST)
     assert env["RESET_WORKSHOP_DB"] == db
+
+
+NOTEBOOKS = sorted((lab.packaged_guide()).glob("*.ipynb")) + [
+    lab.packaged_guide().parent / "dashboard.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_thin_clean_and_use_the_public_api(path):
+    import nbformat
+    notebook = nbformat.read(path, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    for cell in code:
+        checked = "# NBVAL_CHECK_OUTPUT" in cell.source
+        if checked:  # nbval's reference: the expected output of a deterministic cell
+            assert cell.outputs and cell.execution_count is not None, cell.source
+        else:
+            assert cell.outputs == [] and cell.execution_count is None, cell.source
+        assert "def " not in cell.source and "for " not in cell.source, cell.source
+        used = set(re.findall(r"\bworkshop\.(\w+)", cell.source))
+        assert used <= set(workshop.__all__), used - set(workshop.__all__)
+    if path.parent.name == "guide":
+        assert len(code) <= 15
