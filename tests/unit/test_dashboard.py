@@ -233,6 +233,7 @@ def test_the_exported_file_escapes_and_respects_the_threshold(store):
     page = _ours(export_dashboard(store, session.code, today=TODAY))
     assert "<img src=x" not in page and "&lt;img src=x" in page
     assert "Secret client" not in page and "private" not in page and "Person 0" not in page
+    assert session.code not in page  # a shared file does not invite strangers to join
     assert all(plot["data"] == [] for plot in _plots(page).values())
 
 
