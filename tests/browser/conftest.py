@@ -48,9 +48,29 @@ class Workshop:
     database: str
     code: str
     closed_code: str
+    demo_resume: str  # a demo participant with a reset plan and a history behind it
+    demo_label: str  # that plan's relationship, whose state changed over time
 
     def participant_url(self, query: str = "") -> str:
         return self.server.url(serving.PARTICIPANT, query)
+
+
+def _demo_person(store) -> tuple[str, str]:
+    """The demo's first person with a planned reset whose relationship changed state."""
+    from workshop import tidy
+    from workshop.demo import load_demo
+    demo = load_demo(store)
+    # Weeks after the workshop: it ended on its last phase (the FAQ), which moves no one.
+    store.set_phase(demo.session.id, "faq")
+    for code in demo.resume_codes.values():
+        person = store.resume(code)
+        frames = tidy.load(store, participant_id=person.id)
+        past = frames.history()
+        for plan in store.find_plans(participant_id=person.id):
+            states = past[past["relationship_id"] == plan.relationship_id]["state"]
+            if plan.meeting_at and states.nunique() > 1:
+                return code, store.get_relationship(plan.relationship_id).label
+    raise RuntimeError("the demo has no planned reset with a change of state")
 
 
 @pytest.fixture(scope="session")
@@ -64,12 +84,13 @@ def workshop(tmp_path_factory):
         session, _ = store.add_session("Browser test session", date.today())
         closed, _ = store.add_session("A closed session", date.today())
         store.update_session(closed.id, status="closed")
+        demo_resume, demo_label = _demo_person(store)
     server = serving.Server(port=free_port())
     env = {k: v for k, v in __import__("os").environ.items()}
     env["RESET_WORKSHOP_CONFIG"] = str(folder / "absent-config.toml")
     process = serving.start(server, database, env=env, quiet=True)
     try:
-        yield Workshop(server, database, session.code, closed.code)
+        yield Workshop(server, database, session.code, closed.code, demo_resume, demo_label)
     finally:
         serving.stop(process)
 

@@ -242,3 +242,34 @@ def test_phone_width_fits_and_looks_right(workshop, open_page, shoot):
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"the page scrolls sideways at 375 px ({width} px)"
     assert LAPTOP["width"] > PHONE["width"]
+
+
+def test_check_in_later_logs_contact_rerates_and_shows_history(workshop, open_page, shoot):
+    page = open_page(workshop.participant_url())
+    page.locator(".rr-resume-code input").fill(workshop.demo_resume)
+    page.locator(".rr-resume").click()
+    page.locator(".rr-step-later.rr-current").wait_for()  # plans made: straight to check-in
+    page.locator(".rr-later-pick select").select_option(label=workshop.demo_label[:60])
+    chart = page.locator(".rr-chart-history")
+    chart.get_by_text(f"Health over time: {workshop.demo_label}").wait_for()
+    assert chart.get_by_text("Reset meeting").count() == 1
+    changes = [t for t in chart.locator(".annotation-text").all_text_contents() if "→" in t]
+    assert changes, "no state change labelled on the history chart"
+    points = chart.locator(".scatterlayer .point")
+    before = points.count()
+    assert before >= 2
+
+    page.locator(".rr-contact-date input").fill(date.today().isoformat())
+    page.locator(".rr-contact-channel select").select_option(label="Call")
+    page.locator(".rr-log-contact").click()
+    page.locator(".rr-contact-list").get_by_text(date.today().strftime("%d %b %Y")).wait_for()
+
+    rating = page.locator(".rr-later-rating")
+    for dim in DIMENSIONS:
+        rating.locator(f".rr-rating-{dim}").get_by_role("button", name="5", exact=True).click()
+    rating.locator(".rr-save-ratings").click()
+    rating.locator(".rr-status-ok").wait_for()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.rr-chart-history .scatterlayer .point').length === n",
+        arg=before + 1)
+    shoot(page, "11-check-in-later-1280")
