@@ -146,15 +146,29 @@ def history(relationships: pd.DataFrame, ratings: pd.DataFrame, contacts: pd.Dat
         return checkins.assign(momentum=[], drift=[], days_since_contact=[], age_days=[],
                                state=[])
     checkins["momentum"] = momentum(checkins)
+    as_of = checkins["taken_at"].dt.normalize()
+    seen = _contact_before(checkins.assign(_as_of=as_of), relationships, contacts)
     rel = relationships.set_index("relationship_id")
-    rows = []
-    for row in checkins.itertuples(index=False):
-        as_of = pd.Timestamp(row.taken_at).normalize()
-        one = relationships[relationships["relationship_id"] == row.relationship_id]
-        seen = last_contact(one, contacts[contacts["relationship_id"] == row.relationship_id]
-                            if not contacts.empty else contacts, as_of).iloc[0]
-        rows.append(_measure(rel.loc[row.relationship_id], row.health, row.momentum, seen, as_of))
+    rows = [_measure(rel.loc[row.relationship_id], row.health, row.momentum, seen_at, day)
+            for row, seen_at, day in zip(checkins.itertuples(index=False), seen, as_of,
+                                         strict=True)]
     return pd.concat([checkins, pd.DataFrame(rows, index=checkins.index)], axis=1)
+
+
+def _contact_before(checkins: pd.DataFrame, relationships: pd.DataFrame,
+                    contacts: pd.DataFrame) -> pd.Series:
+    """For each check-in (with an ``_as_of`` day), the latest contact known on that day."""
+    own = checkins[["relationship_id", "_as_of"]].merge(
+        relationships[["relationship_id", "last_contact", "since"]], on="relationship_id",
+        how="left").set_index(checkins.index)
+    known = own["last_contact"].where(own["last_contact"] <= own["_as_of"])
+    if not contacts.empty:
+        pairs = own.reset_index().merge(contacts[["relationship_id", "date"]],
+                                        on="relationship_id")
+        pairs = pairs[pairs["date"] <= pairs["_as_of"]]
+        logged = pairs.groupby("index")["date"].max().reindex(own.index)
+        known = pd.concat([known, logged], axis=1).max(axis=1)
+    return known.fillna(own["since"].where(own["since"] <= own["_as_of"]))
 
 
 def _measure(rel: pd.Series, health_now: float, momentum_now: float, seen, as_of) -> dict:
