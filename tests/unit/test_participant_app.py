@@ -235,3 +235,20 @@ def test_relationship_form_alone():
     form.value = {"label": "Acme", "kind": "vendor"}
     form.submit.click()
     assert got[0]["label"] == "Acme" and got[0]["kind"] == "vendor"
+
+
+def test_every_rr_class_is_listed_in_the_browser_readme(app):
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).parents[1] / "browser" / "README.md").read_text()
+    patterns = [re.compile("^" + re.sub(r"<[a-z]+>", "[a-z-]+", token) + "$")
+                for token in re.findall(r"`(rr-[a-z<>-]+)`", readme)]
+    _joined(app)
+    _add(app, "Acme")
+    for key, _ in STEPS:
+        app.show(key)
+    app.views["plan"].open_plan(app.workbook.relationships()[0].id)
+    used = {c for root in [app.join_view, app.notice, app.nav, *app.views.values()]
+            for w in _walk(root) for c in w._dom_classes if c.startswith("rr-")}
+    unlisted = sorted(c for c in used if not any(p.match(c) for p in patterns))
+    assert unlisted == []
