@@ -3,9 +3,11 @@ and check what a person would see and what the store holds."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
@@ -252,3 +254,45 @@ def test_every_rr_class_is_listed_in_the_browser_readme(app):
             for w in _walk(root) for c in w._dom_classes if c.startswith("rr-")}
     unlisted = sorted(c for c in used if not any(p.match(c) for p in patterns))
     assert unlisted == []
+
+
+def test_serve_uses_the_packaged_notebooks_template_and_config():
+    from workshop.app import serving
+    server = serving.Server(port=8123, host="0.0.0.0")
+    argv = server.argv()
+    assert str(serving.bundled("notebooks")) in argv
+    assert "--template=reset-workshop" in argv and "--show_tracebacks=False" in argv
+    config = next(a for a in argv if a.startswith("--Voila.config_file_paths="))
+    assert (Path(config.split("=", 1)[1]) / "voila.json").is_file()
+    env = server.env("/tmp/x.sqlite", base={"JUPYTER_PATH": "/elsewhere"})
+    assert env["JUPYTER_PATH"].split(os.pathsep) == [str(serving.bundled("assets")),
+                                                     "/elsewhere"]
+    assert env["RESET_WORKSHOP_DB"] == "/tmp/x.sqlite"
+    assert server.url("participant.ipynb", "code=AB") == \
+        "http://localhost:8123/voila/render/participant.ipynb?code=AB"
+    assert (serving.bundled("assets") / "voila" / "templates" / "reset-workshop"
+            / "index.html.j2").is_file()
+
+
+def test_packaged_voila_config_culls_idle_kernels_and_hides_tracebacks():
+    import json
+
+    from workshop.app import serving
+    config = json.loads((serving.PACKAGE / "voila.json").read_text())
+    assert config["VoilaConfiguration"]["show_tracebacks"] is False
+    cull = config["MappingKernelManager"]
+    assert cull["cull_idle_timeout"] > 0 and cull["cull_interval"] > 0 and cull["cull_connected"]
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path, capsys):
+    import socket
+
+    from workshop.cli import main
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(["serve", "--port", str(port), "--no-browser",
+                     "--db", str(tmp_path / "s.sqlite")])
+    err = capsys.readouterr().err
+    assert code == 1 and "already in use" in err and "Traceback" not in err

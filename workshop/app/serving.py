@@ -116,10 +116,17 @@ def stop(process: subprocess.Popen, timeout: float = 20.0) -> None:
         process.wait(5)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run(server: Server, database: str, *, demo_code: str | None = None,
         open_browser: bool = True) -> int:
     """Serve the apps until Ctrl-C: what ``reset-workshop serve`` does."""
     process = start(server, database)
+    for name in ("SIGTERM", "SIGHUP"):  # stopped by a service manager or a closed terminal
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     participant = server.url(PARTICIPANT, f"code={demo_code}" if demo_code else "")
     print(f"Participant app:  {participant}")
     print(f"Facilitator app:  {server.url(FACILITATOR)}")
