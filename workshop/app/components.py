@@ -79,14 +79,21 @@ class Status(widgets.HTML):
 
 
 class Field(widgets.VBox):
-    """One input with its label, an optional hint and its validation message beside it."""
+    """One input with its label, an optional hint and its validation message beside it.
+
+    ``hint_above`` puts the hint between the label and the input, in the label's own widget
+    (one widget fewer to send); ``detail_html`` is more markup the kit wrote, shown there too.
+    """
 
     def __init__(self, name: str, label: str, control: widgets.Widget, hint: str = "",
-                 css: str | None = None):
+                 css: str | None = None, *, hint_above: bool = False, detail_html: str = ""):
         self.name, self.control = name, classed(control, css or f"rr-{name.replace('_', '-')}")
         self.message = html("", "rr-field-error", f"rr-error-{name.replace('_', '-')}")
-        parts = [html(f'<span class="rr-field-label">{esc(label)}</span>'), control]
-        if hint:
+        head = f'<span class="rr-field-label">{esc(label)}</span>'
+        if hint and (hint_above or detail_html):
+            head += f'<div class="rr-hint">{esc(hint)}</div>'
+        parts = [html(head + detail_html), control]
+        if hint and not (hint_above or detail_html):
             parts.append(html(f'<span class="rr-hint">{esc(hint)}</span>'))
         super().__init__([*parts, self.message], layout=full())
         self.add_class("rr-field")

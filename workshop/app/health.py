@@ -21,12 +21,10 @@ def _dimension_field(dim) -> Field:
     control = widgets.ToggleButtons(options=SCALE, value=None, style={"button_width": "46px"},
                                     tooltips=["1: drifting badly", "2", "3", "4",
                                               "5: healthy"])
-    field = Field(dim.key, dim.name, control, hint=dim.question,
+    examples = (f'<div class="rr-hint rr-examples"><b>Healthy:</b> {esc(dim.healthy)}<br>'
+                f'<b>Drifting:</b> {esc(dim.drifting)}</div>')
+    field = Field(dim.key, dim.name, control, hint=dim.question, detail_html=examples,
                   css=f"rr-rating-{dim.key.replace('_', '-')}")
-    examples = html(f'<div class="rr-hint"><b>Healthy:</b> {esc(dim.healthy)}<br>'
-                    f'<b>Drifting:</b> {esc(dim.drifting)}</div>', "rr-examples")
-    label, control_box, question, message = field.children
-    field.children = [label, question, examples, control_box, message]
     classed(control, "rr-rating")
     return classed(field, "rr-dimension")
 

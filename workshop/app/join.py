@@ -44,11 +44,11 @@ class JoinForm(Form):
         fields = {
             "code": Field("code", "Session code", widgets.Text(
                 value=code, placeholder="e.g. K7QF3M", layout=full()),
-                hint="Your facilitator shows it on screen.", css="rr-join-code"),
+                hint="Your facilitator shows it on screen.", css="rr-join-code", hint_above=True),
             "name": Field("name", "Your name (optional)", widgets.Text(
                 placeholder="How others in the session see you",
                 layout=full()),
-                hint="Leave empty to stay anonymous.", css="rr-join-name"),
+                hint="Leave empty to stay anonymous.", css="rr-join-name", hint_above=True),
         }
         super().__init__([heading("Join a workshop session"), *fields.values()], fields)
 
@@ -62,7 +62,8 @@ class ResumeForm(Form):
     def __init__(self):
         fields = {"resume_code": Field("resume_code", "Your resume code", widgets.Text(
             placeholder="e.g. XK4P-9QMZ-TT2H", layout=full()),
-            hint="Works on any device, any time after you joined.", css="rr-resume-code")}
+            hint="Works on any device, any time after you joined.", css="rr-resume-code",
+            hint_above=True)}
         super().__init__([heading("Already started?", level=3), *fields.values()], fields)
 
 
