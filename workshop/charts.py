@@ -131,7 +131,9 @@ def portfolio(data_frame: pd.DataFrame, title: str = "Your relationships at a gl
     fig.add_vline(x=50, line={"color": GRID, "dash": "dash"})
     fig.update_xaxes(title="Health (0-100)", range=[-5, 105])
     fig.update_yaxes(title="Importance (1-5)", range=[0.5, 5.5], tickvals=[1, 2, 3, 4, 5])
-    return _styled(fig, title)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22},
+                      margin={"b": 110})
+    return _styled(fig, title, height=460)
 
 
 def priority_ranking(data_frame: pd.DataFrame, title: str = "Where a reset matters most",
