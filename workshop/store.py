@@ -227,8 +227,8 @@ class Store:
 
     def find_contacts(self, relationship_id: str | None = None, participant_id: str | None = None,
                       session_id: str | None = None) -> list[Contact]:
-        where = (db.contacts.c.relationship_id == relationship_id if relationship_id
-                 else _scope(db.contacts.c.relationship_id, participant_id, session_id, hop=True))
+        where = _of_relationships(db.contacts.c.relationship_id, relationship_id, participant_id,
+                                  session_id)
         return self._many(Contact, db.contacts, where, db.contacts.c.date, db.contacts.c.id)
 
     # -- check-ins --------------------------------------------------------------------------
@@ -251,8 +251,8 @@ class Store:
     def find_checkins(self, relationship_id: str | None = None, participant_id: str | None = None,
                       session_id: str | None = None) -> list[CheckIn]:
         """Check-ins with their ratings, oldest first."""
-        where = (db.checkins.c.relationship_id == relationship_id if relationship_id
-                 else _scope(db.checkins.c.relationship_id, participant_id, session_id, hop=True))
+        where = _of_relationships(db.checkins.c.relationship_id, relationship_id, participant_id,
+                                  session_id)
         with self._read() as conn:
             return self._checkins(conn, where)
 
@@ -286,8 +286,8 @@ class Store:
 
     def find_plans(self, relationship_id: str | None = None, participant_id: str | None = None,
                    session_id: str | None = None) -> list[ResetPlan]:
-        where = (db.plans.c.relationship_id == relationship_id if relationship_id
-                 else _scope(db.plans.c.relationship_id, participant_id, session_id, hop=True))
+        where = _of_relationships(db.plans.c.relationship_id, relationship_id, participant_id,
+                                  session_id)
         return self._many(ResetPlan, db.plans, where, db.plans.c.updated_at, db.plans.c.id)
 
     def remove_plan(self, plan_id: str) -> None:
@@ -341,6 +341,14 @@ _JSON_FIELDS = {"settings", "commitments", "answers"}
 def _row(record, exclude: set[str] | None = None) -> dict:
     row = record.model_dump(exclude=exclude)
     return {**row, **record.model_dump(mode="json", include=_JSON_FIELDS & set(row))}
+
+
+def _of_relationships(column: sa.Column, relationship_id: str | None,
+                      participant_id: str | None, session_id: str | None):
+    """Rows of one relationship, or of all a participant's or a session's relationships."""
+    if relationship_id:
+        return column == relationship_id
+    return _scope(column, participant_id, session_id, hop=True)
 
 
 def _scope(column: sa.Column, participant_id: str | None, session_id: str | None,
