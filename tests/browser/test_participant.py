@@ -85,7 +85,8 @@ def test_join_take_stock_rate_map_plan_download_and_resume(workshop, app, open_p
     shoot(page, "01-join-1280")
     resume = app.join("Dana")
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", resume)
-    page.locator(".rr-copy-resume").wait_for()
+    page.locator(".rr-copy-resume").click()
+    page.locator(".rr-copy-resume", has_text="Copied").wait_for()
 
     for label, importance in zip(LABELS, ["5", "3", "4"], strict=True):
         app.add_relationship(label, importance)
@@ -114,13 +115,27 @@ def test_join_take_stock_rate_map_plan_download_and_resume(workshop, app, open_p
         "document.querySelectorAll('.rr-chart-portfolio .scatterlayer .point').length === 3",
         timeout=PAGE_READY_MS)
     assert points.count() == 3
+    page.wait_for_function(  # each chart is drawn in turn: wait for the ranking too
+        "document.querySelectorAll('.rr-chart-priority .ytick text').length === 3")
     ticks = page.locator(".rr-chart-priority .ytick text").all_text_contents()
     assert any("<script>" in t for t in ticks), ticks
-    assert page.locator(".rr-chart-states .bars .point").count() == 6
+    page.wait_for_function(
+        "document.querySelectorAll('.rr-chart-states .bars .point').length === 6")
     page.wait_for_function(  # the healthy zone and the rating
         "document.querySelectorAll('.rr-chart-radar .js-plotly-plot g.trace').length === 2")
     assert _no_script_ran(page)
     shoot(page, "04-map-1280")
+
+    # A rating changes: the map follows, without a reload.
+    healths = "() => document.querySelector('.rr-chart-portfolio .js-plotly-plot')._fullData" \
+              ".flatMap(t => Array.from(t.x)).sort((a, b) => a - b)"
+    assert max(page.evaluate(healths)) < 100
+    app.step("health")
+    page.locator(".rr-health-pick").first.click()
+    page.locator(".rr-rating-card .rr-status-ok").wait_for(state="detached")
+    app.rate_current(5)
+    app.step("map")
+    page.wait_for_function(f"({healths})().includes(100)")
 
     app.step("plan")
     page.locator(".rr-plan-start").first.click()
@@ -168,6 +183,12 @@ def test_join_take_stock_rate_map_plan_download_and_resume(workshop, app, open_p
     assert sum(s.startswith("Check in:") for s in summaries) == 3
     meeting_event = next(e for e in events if str(e["SUMMARY"]).startswith("Reset meeting"))
     assert meeting_event.decoded("DTSTART").astimezone().date() == meeting
+    page.locator(".rr-download-csv").click()
+    with page.expect_download() as got:
+        page.locator(".rr-save-csv").click()
+    ratings = got.value.path().read_text(encoding="utf-8").splitlines()
+    assert ratings[0] == "relationship,kind,taken_at,trend,dimension,rating"
+    assert len(ratings) == 1 + 4 * len(DIMENSIONS)  # three check-ins and one re-rating
     shoot(page, "06-leave-1280")
     assert _no_script_ran(page)
 

@@ -296,3 +296,11 @@ def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path, capsys):
                      "--db", str(tmp_path / "s.sqlite")])
     err = capsys.readouterr().err
     assert code == 1 and "already in use" in err and "Traceback" not in err
+
+
+def test_a_too_long_name_is_refused_beside_the_name(app):
+    join = app.join_view.join
+    join.value = {"name": "N" * 61}
+    join.submit.click()
+    assert "at most 60 characters" in join.fields["name"].message.value
+    assert app.workbook is None and join.fields["name"].value == "N" * 61
