@@ -142,9 +142,12 @@ def dimension_summary(latest: pd.DataFrame, relationships: pd.DataFrame,
 
 
 def weakest_dimension(summary: pd.DataFrame) -> pd.Series | None:
-    """The dimension with the lowest average among those shown, or None."""
+    """The dimension with the lowest average among those shown (the first of a tie), or None
+    when nothing is shown or every shown dimension has the same average."""
     shown = summary.dropna(subset=["mean"])
-    return None if shown.empty else shown.loc[shown["mean"].idxmin()]
+    if shown.empty or (len(shown) > 1 and np.isclose(shown["mean"], shown["mean"].min()).all()):
+        return None
+    return shown.loc[shown["mean"].idxmin()]
 
 
 def kind_heatmap(latest: pd.DataFrame, relationships: pd.DataFrame,

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .aggregate import waiting_for
+from .aggregate import waiting_for, weakest_dimension
 from .charts import LABEL_CHARS, MUTED, TEMPLATE, plot_text
 from .content import content
 from .model import KINDS
@@ -26,6 +26,15 @@ HIDDEN = "hidden"
 def _look(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     fig.update_layout(template=TEMPLATE, title={"text": plot_text(title)}, height=height,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def untitled(fig: go.Figure) -> go.Figure:
+    """A copy of ``fig`` without its title (and its room), for pages that head it themselves."""
+    fig = go.Figure(fig)
+    fig.update_layout(title=None, margin_t=max((fig.layout.margin.t or 50) - 40, 10))
     return fig
 
 
@@ -97,7 +106,8 @@ def dimensions_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
     shown = _shown(data_frame, threshold).dropna(subset=["mean"])
     if shown.empty:
         return waiting_chart(title, waiting_for(_counted(data_frame), threshold))
-    weakest = shown["mean"].idxmin()
+    lowest = weakest_dimension(shown)
+    weakest = None if lowest is None else lowest.name
     labels = [f"{m:.1f} ± {s:.1f}" + ("  weakest" if i == weakest else "")
               for i, m, s in zip(shown.index, shown["mean"], shown["std"], strict=True)]
     fig = go.Figure(go.Scatter(

@@ -20,7 +20,6 @@ from datetime import datetime, timezone
 from functools import cache
 
 import pandas as pd
-import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
@@ -75,8 +74,7 @@ def _plotly_js() -> Markup:
 
 def _chart_html(fig) -> Markup:
     # Plotly writes the figure as JSON with <, > and / escaped, so it is safe inside <script>.
-    fig = go.Figure(fig)  # the report's own heading names it, so the title's room goes
-    fig.update_layout(title=None, margin_t=max((fig.layout.margin.t or 50) - 40, 10))
+    fig = group_charts.untitled(fig)  # the report's own heading names it
     return Markup(fig.to_html(full_html=False, include_plotlyjs=False,
                               config={"displaylogo": False, "responsive": True}))
 

@@ -84,6 +84,8 @@ def test_weakest_dimension_is_lowest_shown_average():
     summary = pd.DataFrame({"dimension": ["a", "b", "c"], "mean": [3.0, 2.5, float("nan")]})
     assert aggregate.weakest_dimension(summary)["dimension"] == "b"
     assert aggregate.weakest_dimension(summary.iloc[2:]) is None
+    tied = pd.DataFrame({"dimension": ["a", "b"], "mean": [3.0, 3.0]})
+    assert aggregate.weakest_dimension(tied) is None
 
 
 def test_heatmap_suppresses_small_kind_cells(store):

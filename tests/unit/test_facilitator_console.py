@@ -30,7 +30,8 @@ def _participant(store, session, value, label=MARKUP):
     rel = store.add_relationship(make(Relationship, participant_id=person.id, label=label,
                                       kind="client", shared_label=None))
     store.add_checkin(make(CheckIn, relationship_id=rel.id, note=MARKUP,
-                           ratings={d: value for d in session.settings.dimensions}))
+                           ratings={d: max(value - (i == 0), 1)  # the first dim a bit lower
+                                    for i, d in enumerate(session.settings.dimensions)}))
     store.mark_progress(person.id, "inventory")
     store.mark_progress(person.id, "health")
     return person
@@ -204,7 +205,8 @@ def test_progress_counts_rise_and_group_stays_hidden_below_threshold(console, st
     current.refresh()
     assert boxes["states"].drawn and boxes["dimensions"].drawn and boxes["drift"].drawn
     assert boxes["gaps"].waiting.value == "Hidden: waiting for 3 more respondents."
-    assert "Weakest dimension" in current.group.weakest.value
+    assert "Weakest dimension across the room: <strong>Communication" in \
+        current.group.weakest.value
     text = _text(console)
     assert "<b>bold</b>" not in text and "alert(1)" not in text
 
@@ -264,6 +266,11 @@ def test_session_setup_rejects_unknown_phase():
                                                       "choose", "plan", "commit", "faq")})
 
 
+def _echo(banner: PhaseBanner) -> None:
+    """What the page's jsdlink does: copy the move counter back to the kernel."""
+    banner.echo.value = banner.moves.value
+
+
 def test_phase_banner_follows_the_session_and_tells_listeners(store):
     session, _ = store.add_session("T")
     banner = PhaseBanner(store, session.id, start=False)
@@ -272,9 +279,13 @@ def test_phase_banner_follows_the_session_and_tells_listeners(store):
     assert "not started" in banner.title.value
     store.set_phase(session.id, "map")
     banner.refresh()
-    assert heard == ["map"] and "See the map" in banner.title.value
+    assert heard == [] and "See the map" in banner.title.value  # drawn at once
+    _echo(banner)
+    assert heard == ["map"]
     assert "10:00 left" in banner.timer.value or "9:5" in banner.timer.value
+    assert "rr-timer-running" in banner._dom_classes
     banner.refresh()
+    _echo(banner)
     assert heard == ["map"]
     banner.close()
 
@@ -309,9 +320,11 @@ def test_participant_app_shows_the_banner_and_follows_the_facilitator(store):
     first = app.current
     store.set_phase(session.id, "why")  # a phase without a step of its own: stay put
     banner.refresh()
+    _echo(banner)
     assert app.current == first and "Why relationships need a reset" in banner.title.value
     store.set_phase(session.id, "map")
     banner.refresh()
+    _echo(banner)
     assert app.current == "map"
     app.start(workbook)  # starting again replaces the banner rather than adding one
     assert sum(isinstance(c, PhaseBanner) for c in app.children) == 1

@@ -230,7 +230,7 @@ class FacilitatorConsole(widgets.VBox):
         self._stop_current()
         self.current = SessionConsole(self.store, session, key, start=self.start)
         self.current.on_deleted.append(self._deleted)
-        self.body.children = [self.back, self.current]
+        self.body.children = [widgets.HBox([self.back]), self.current]
 
     def _reopen(self, session: Session) -> None:
         def again() -> None:

@@ -12,7 +12,9 @@ import ipywidgets as widgets
 
 from .. import session_report
 from ..aggregate import Group
+from ..charts import mime_bundle
 from ..errors import AccessDenied
+from ..group_charts import untitled
 from .components import FULL, ChartSlot, Status, button, classed, download_link, esc, heading, html
 
 ROW = widgets.Layout(width="100%", align_items="center", flex_flow="row wrap")
@@ -42,14 +44,21 @@ class ChartBox(widgets.VBox):
         self._clear()
 
     def draw(self, figure) -> None:
+        """Draw ``figure`` (its title left to the box's heading).
+
+        The output is set on the widget's state rather than printed inside ``with slot:``,
+        because the console redraws from a background task, where printed output would be
+        routed to a request the page no longer listens to.
+        """
         self.waiting.value = ""
-        self.slot.show(figure)
+        bundle = mime_bundle(untitled(figure))
+        self.slot.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
         self.drawn = True
         self.slot.layout.display = None
 
     def _clear(self) -> None:
         if self.drawn:
-            self.slot.clear_output()
+            self.slot.outputs = ()
             self.drawn = False
         self.slot.layout.display = "none"
 

@@ -1,12 +1,18 @@
 """The phase banner: the workshop's current phase and its time left, on every participant page.
 
-:class:`PhaseBanner` polls the session (one small query a second) and redraws itself; when the
-facilitator moves the session to another phase it calls its ``on_phase`` listeners, so the
-participant app can move along too. Nothing else of the app is needed to use it.
+:class:`PhaseBanner` polls the session (one small query every half second) and redraws itself;
+when the facilitator moves the session to another phase it calls its ``on_phase`` listeners, so
+the participant app can move along too. Nothing else of the app is needed to use it.
+
+The listeners are not called from the polling task itself but from a message the page sends
+back (a browser-side ``jsdlink`` echoes a counter): output a listener prints into an
+``Output`` widget, such as a chart drawn by the step it opens, reaches the page only when the
+kernel is answering a message from that page.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -34,21 +40,37 @@ def timer_html(clock: agenda.Clock) -> str:
             f"{esc(clock.label)}{esc(words)}</span>")
 
 
+# An empty Plotly chart, kept invisible in the banner: the page loads its Plotly renderer now,
+# while the person reads, rather than when everyone is moved to a step full of charts at once.
+PLOTLY_PRELOAD = {"output_type": "display_data", "metadata": {},
+                  "data": {"application/vnd.plotly.v1+json": {"data": [], "layout": {
+                      "height": 10, "xaxis": {"visible": False}, "yaxis": {"visible": False}}},
+                      "text/plain": "<Figure>"}}
+
+
 class PhaseBanner(widgets.VBox):
     """Current phase, time left (turning amber near the end, red when over) and its summary."""
 
-    def __init__(self, store, session_id: str, seconds: float = 1.0, start: bool = True):
+    def __init__(self, store, session_id: str, seconds: float = 0.5, start: bool = True):
         self.store, self.session_id = store, session_id
         self.title = html("", "rr-phase-title")
         self.timer = html("", "rr-phase-timer")
         self.summary = html("", "rr-phase-summary", "rr-hint")
+        self.preload = widgets.Output(layout=widgets.Layout(height="0px", overflow="hidden",
+                                                            visibility="hidden"))
+        self.preload.outputs = (PLOTLY_PRELOAD,)
         super().__init__([widgets.HBox([self.title, self.timer],
                                        layout=widgets.Layout(width="100%",
                                                              justify_content="space-between")),
-                          self.summary, html(TIMER_STYLE)], layout=widgets.Layout(width="100%"))
+                          self.summary, html(TIMER_STYLE), self.preload],
+                         layout=widgets.Layout(width="100%"))
         classed(self, "rr-phase-banner", "rr-card")
         self.session: Session | None = None
         self._listeners: list[Callable[[str | None], None]] = []
+        self._level = ""
+        self.moves, self.echo = widgets.IntText(0), widgets.IntText(0)
+        self._echo_link = widgets.jsdlink((self.moves, "value"), (self.echo, "value"))
+        self.echo.observe(lambda _: self._tell(), "value")
         self.ticker = Ticker(seconds, self.refresh)
         self.refresh()
         if start:
@@ -63,22 +85,27 @@ class PhaseBanner(widgets.VBox):
         self._listeners.append(callback)
 
     def refresh(self) -> None:
-        """Read the session once and redraw; tell listeners if the phase changed."""
+        """Read the session once and redraw; if the phase changed, ask the page to echo."""
         before = self.phase
         self.session = self.store.get_session(self.session_id)
         self.draw()
         if self.phase != before:
-            for callback in self._listeners:
-                try:
-                    callback(self.phase)
-                except Exception:  # one listener failing must not stop the banner
-                    log.exception("phase listener failed")
+            self.moves.value += 1  # the page's link copies it into ``echo``: see _tell
+
+    def _tell(self) -> None:
+        for callback in self._listeners:
+            try:
+                callback(self.phase)
+            except Exception:  # one listener failing must not stop the banner
+                log.exception("phase listener failed")
 
     def draw(self) -> None:
         clock = agenda.clock(self.session)
-        for level in LEVELS:
-            self.remove_class(f"rr-timer-{level}")
-        self.add_class(f"rr-timer-{clock.level}")
+        if clock.level != self._level:
+            if self._level:
+                self.remove_class(f"rr-timer-{self._level}")
+            self._level = clock.level
+            self.add_class(f"rr-timer-{clock.level}")
         if clock.phase is None:
             self.title.value = "<strong>The workshop has not started yet</strong>"
             self.timer.value, self.summary.value = "", ""
@@ -90,6 +117,8 @@ class PhaseBanner(widgets.VBox):
 
     def close(self) -> None:
         self.ticker.stop()
+        for widget in (self._echo_link, self.moves, self.echo):
+            widget.close()
         super().close()
 
 
@@ -98,12 +127,39 @@ STEP_FOR_PHASE = {"why": None, "inventory": "stock", "health_check": "health", "
                   "choose": "map", "plan": "plan", "commit": "leave", "faq": None}
 
 
+WARM_MODULES = ("workshop.tidy", "workshop.charts", "workshop.app.health",
+                "workshop.app.map_view", "workshop.app.plan_view")
+
+
+def _quietly(work: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            work()
+        except Exception:  # only a speed-up: the steps load what they need anyway
+            log.exception("warm-up failed")
+    return run
+
+
+def warm_up() -> None:
+    """Load what the later steps need and serialise one small figure of each trace type the
+    participant charts use, so a step the facilitator moves everyone to opens quickly."""
+    import importlib
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    import plotly.graph_objects as go
+
+    from ..charts import mime_bundle
+    mime_bundle(go.Figure([go.Scatter(x=[1], y=[1]), go.Bar(x=[1], y=[1]),
+                           go.Scatterpolar(r=[1], theta=["a"])]))
+
+
 def follow_phases(app, store, session_id: str) -> PhaseBanner:
     """Show a :class:`PhaseBanner` under ``app``'s header and move ``app`` with each phase.
 
     ``app`` is the participant app: it has ``header``, ``current`` and ``show(step)``.
     """
     banner = PhaseBanner(store, session_id)
+    threading.Thread(target=_quietly(warm_up), name="rr-warm-up", daemon=True).start()
 
     def move(phase: str | None) -> None:
         step = STEP_FOR_PHASE.get(phase)
