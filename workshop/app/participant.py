@@ -75,6 +75,10 @@ class ParticipantApp(widgets.VBox):
                 workbook, resume = Workbook.alone(store, values["name"])
             else:
                 workbook = Workbook.resume(store, values["resume_code"])
+        except InvalidInput as exc:  # the model names its field; the form calls it "name"
+            store.close()
+            raise InvalidInput({("name" if k == "display_name" else k): why
+                                for k, why in exc.fields.items()}) from None
         except Exception:
             store.close()
             raise

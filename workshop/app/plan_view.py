@@ -4,6 +4,8 @@ leave with a plan (the downloads).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import ipywidgets as widgets
 
 from ..model import new_id
@@ -98,7 +100,6 @@ class PlanView(widgets.VBox):
         def save():
             form.show_errors({})
             self.workbook.save_plan(self._plan_id(rid), rid, values)
-            from datetime import datetime
             form.status.ok(f"Draft saved at {datetime.now().strftime('%H:%M:%S')}.")
 
         run_safely(form, save)

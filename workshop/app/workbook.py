@@ -9,7 +9,7 @@ the charts can redraw without a reload.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
 from .. import config
 from ..model import CheckIn, Contact, Participant, Relationship, ResetPlan, make
@@ -170,6 +170,3 @@ class Workbook:
         from ..action_plan import PlanBook
         return PlanBook(relationships=self.relationships(), tidy=self.frames(),
                         plans=list(self.plans().values()), name=self.display_name or None)
-
-    def today(self) -> date:
-        return date.today()
