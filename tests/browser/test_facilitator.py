@@ -4,6 +4,7 @@ participant pages in their own browser contexts: what the facilitator sees, live
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import date, timedelta
@@ -209,6 +210,22 @@ def test_live_workshop_counts_charts_phases_and_privacy(workshop, console, open_
     assert "Bold Co" not in html and "private note" not in html and "private 1" not in html
     assert console.evaluate("() => window.__pwned === undefined")
     assert console.locator(".rr-console b", has_text="Bold").count() == 0
+
+    console.locator(".rr-export-html").click()
+    with console.expect_download() as got:
+        console.locator("a.rr-download-html").click()
+    report = got.value.path().read_text(encoding="utf-8")
+    assert "Browser rehearsal" in report and report.count("Plotly.newPlot") == 5
+    assert "Bold Co" not in report and "private note" not in report
+    console.locator(".rr-backup-key input").fill("fk-not-the-key")
+    console.locator(".rr-export-full").click()
+    console.locator(".rr-export-status", has_text="do not match").wait_for()
+    console.locator(".rr-backup-key input").fill(key)
+    console.locator(".rr-export-full").click()
+    with console.expect_download() as got:
+        console.locator("a.rr-download-json-full").click()
+    backup = json.loads(got.value.path().read_text(encoding="utf-8"))
+    assert len(backup["participants"]) == 3
 
     with Store.open(workshop.database) as store:
         session = store.open_console(code, key)
