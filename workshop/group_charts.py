@@ -38,7 +38,7 @@ def untitled(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def _wrap(name: str, width: int = 13) -> str:
+def _wrap(name: str, width: int = 11) -> str:
     """Break a (trusted, content-made) axis name into short lines for a heat map's top axis."""
     lines: list[str] = []
     for word in name.split():

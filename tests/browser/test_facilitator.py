@@ -27,19 +27,6 @@ def _console_url(workshop) -> str:
     return workshop.server.url(FACILITATOR)
 
 
-def _full_shot(page, shoot, name: str) -> None:
-    """A screenshot of the whole console (Voilà scrolls inside the page, so grow the view)."""
-    height = page.evaluate("() => Math.max(document.body.scrollHeight, "
-                           "document.documentElement.scrollHeight, "
-                           "(document.querySelector('#rendered_cells') || document.body)"
-                           ".scrollHeight)")
-    size = page.viewport_size
-    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 80, 8000)})
-    page.wait_for_timeout(300)
-    shoot(page, name)
-    page.set_viewport_size(size)
-
-
 def _wait_text(page, selector: str, pattern: str, seconds: float) -> float:
     """Wait until ``selector``'s text matches ``pattern``; returns the seconds it took."""
     start = time.monotonic()
@@ -162,7 +149,7 @@ def test_live_workshop_counts_charts_phases_and_privacy(workshop, console, open_
     console.locator(".rr-key-saved").click()
     console.locator(".rr-facilitator-key").wait_for(state="detached")
     console.locator(".rr-reveal").click()
-    _full_shot(console, shoot, "facilitator-01-new-session")
+    shoot(console, "facilitator-01-new-session")
 
     people = [Participant(open_page(join_url, PHONE)) for _ in range(3)]
     for number, person in enumerate(people, 1):
@@ -182,7 +169,7 @@ def test_live_workshop_counts_charts_phases_and_privacy(workshop, console, open_
     _wait_text(console, ".rr-count-health", r"^\s*2\s*Finished health", LIVE_S)
     _wait_text(console, ".rr-waiting-states", "waiting for 1 more respondent", LIVE_S)
     assert console.locator(".rr-chart-states .js-plotly-plot").count() == 0
-    _full_shot(console, shoot, "facilitator-02-below-threshold")
+    shoot(console, "facilitator-02-below-threshold")
 
     people[2].send()
     clicked = time.monotonic()
@@ -203,7 +190,7 @@ def test_live_workshop_counts_charts_phases_and_privacy(workshop, console, open_
     for person in people:  # the step they were moved to draws its charts too
         person.page.locator(".rr-chart-portfolio .js-plotly-plot").wait_for()
     assert re.search(r"\d+:\d\d left", console.locator(".rr-phase-clock").inner_text())
-    _full_shot(console, shoot, "facilitator-03-revealed")
+    shoot(console, "facilitator-03-revealed")
     shoot(people[0].page, "facilitator-04-participant-follows-phase")
 
     html = console.content()

@@ -72,7 +72,8 @@ class JoinPanel(widgets.VBox):
         url = self.url
         self.code.value = (f'<div class="rr-hint">Join code</div>'
                            f'<div class="rr-big-code">{esc(self.session.code)}</div>')
-        self.link.value = f'<a href="{esc(url)}" target="_blank" rel="noopener">{esc(url)}</a>'
+        shown = esc(url).replace("/", "/<wbr>").replace("?", "<wbr>?")  # breaks at / and ?
+        self.link.value = f'<a href="{esc(url)}" target="_blank" rel="noopener">{shown}</a>'
         self.qr.value = joinpanel.qr_png(url)
 
 
