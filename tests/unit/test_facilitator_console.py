@@ -328,3 +328,15 @@ def test_participant_app_shows_the_banner_and_follows_the_facilitator(store):
     assert app.current == "map"
     app.start(workbook)  # starting again replaces the banner rather than adding one
     assert sum(isinstance(c, PhaseBanner) for c in app.children) == 1
+
+
+def test_console_notices_a_session_deleted_elsewhere(console, store):
+    current = _new(console)
+    store.remove_session(current.session.id)
+
+    async def two_ticks():
+        await current.tick()
+        await current.tick()
+
+    asyncio.run(two_ticks())
+    assert "no longer exists" in current.status.value

@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import aggregate, group_charts, session_report, session_setup
+from ..errors import NotFound
 from ..model import Session
 from .components import FULL, Status, button, classed, esc, heading, html, run_safely
 from .facilitator_forms import OpenForm, SessionForm
@@ -103,8 +104,13 @@ class SessionConsole(widgets.VBox):
         self.agenda.tick()
         if self._ticks % POLL_EVERY:
             return
-        snap = await asyncio.to_thread(read, self.store, self.session.id, self._fingerprint,
-                                       self.group.reveal.value)
+        try:
+            snap = await asyncio.to_thread(read, self.store, self.session.id,
+                                           self._fingerprint, self.group.reveal.value)
+        except NotFound:  # deleted from another console or the command line
+            self.ticker.stop()
+            self.status.error("This session no longer exists (it was deleted elsewhere).")
+            return
         if not self.closed:
             self.apply(snap)
 

@@ -49,13 +49,19 @@ class Ticker:
             self._task = None
 
     async def _run(self) -> None:
+        failing = False
         while True:
             try:
                 result = self.refresh()
                 if inspect.isawaitable(result):
                     await result
+                if failing:
+                    log.info("refresh works again")
+                failing = False
             except asyncio.CancelledError:
                 raise
-            except Exception:  # a failed refresh must not stop the next one; keep it in the log
-                log.exception("refresh failed")
+            except Exception:  # a failed refresh must not stop the next one; log it once
+                if not failing:
+                    log.exception("refresh failed (logged once until it works again)")
+                failing = True
             await asyncio.sleep(self.seconds)
