@@ -243,10 +243,26 @@ class Store:
                 return self._checkins(conn, same)[0]
             self._require(conn, db.relationships, checkin.relationship_id, "relationship")
             conn.execute(db.checkins.insert().values(**_row(checkin, exclude={"ratings"})))
-            conn.execute(db.ratings.insert(), [
-                {"checkin_id": checkin.id, "dimension": dim, "rating": value}
-                for dim, value in checkin.ratings.items()])
+            _insert_ratings(conn, checkin)
         return checkin
+
+    def save_checkin(self, checkin: CheckIn) -> CheckIn:
+        """Store a check-in, or correct one already stored under its id (same sitting).
+
+        A correction replaces the ratings, trend and note but keeps when it was taken, so a
+        fixed typo does not count as a new check-in (and so as momentum).
+        """
+        with self._write() as conn:
+            same = db.checkins.c.id == checkin.id
+            if not conn.execute(sa.select(db.checkins.c.id).where(same)).first():
+                self._require(conn, db.relationships, checkin.relationship_id, "relationship")
+                conn.execute(db.checkins.insert().values(**_row(checkin, exclude={"ratings"})))
+            else:
+                conn.execute(db.checkins.update().where(same).values(trend=checkin.trend,
+                                                                     note=checkin.note))
+                conn.execute(db.ratings.delete().where(db.ratings.c.checkin_id == checkin.id))
+            _insert_ratings(conn, checkin)
+            return self._checkins(conn, same)[0]
 
     def find_checkins(self, relationship_id: str | None = None, participant_id: str | None = None,
                       session_id: str | None = None) -> list[CheckIn]:
@@ -341,6 +357,12 @@ _JSON_FIELDS = {"settings", "commitments", "answers"}
 def _row(record, exclude: set[str] | None = None) -> dict:
     row = record.model_dump(exclude=exclude)
     return {**row, **record.model_dump(mode="json", include=_JSON_FIELDS & set(row))}
+
+
+def _insert_ratings(conn: Connection, checkin: CheckIn) -> None:
+    conn.execute(db.ratings.insert(), [
+        {"checkin_id": checkin.id, "dimension": dim, "rating": value}
+        for dim, value in checkin.ratings.items()])
 
 
 def _of_relationships(column: sa.Column, relationship_id: str | None,

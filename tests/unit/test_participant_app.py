@@ -149,9 +149,10 @@ def test_rating_needs_every_dimension_and_a_resend_stores_once(app, store):
     checkins = store.find_checkins(participant_id=app.workbook.participant.id)
     assert len(checkins) == 1 and checkins[0].note == "<b>not html</b>"
     assert "1 of 2 rated" in view.progress.value
-    form.fields["trust"].value = 5  # a change after saving is a new check-in
+    form.fields["trust"].value = 5  # a correction in the same sitting amends the check-in
     form.submit.click()
-    assert len(store.find_checkins(participant_id=app.workbook.participant.id)) == 2
+    [amended] = store.find_checkins(participant_id=app.workbook.participant.id)
+    assert amended.ratings["trust"] == 5 and amended.taken_at == checkins[0].taken_at
 
 
 def test_plan_drafts_save_as_typed_and_the_message_drafts_in_a_tone(app, store):

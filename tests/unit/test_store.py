@@ -103,6 +103,17 @@ def test_submissions_sent_twice_are_stored_once(store):
     assert len(store.find_relationships(participant_id=person.id)) == 1
 
 
+def test_a_checkin_corrected_in_place_keeps_its_time(store):
+    person, _ = store.add_participant()
+    rel = _relationship(store, person)
+    first = store.save_checkin(make(CheckIn, relationship_id=rel.id, ratings={"trust": 2}))
+    fixed = store.save_checkin(first.model_copy(update={"ratings": {"trust": 4},
+                                                        "note": "typo fixed"}))
+    assert store.find_checkins(relationship_id=rel.id) == [fixed]
+    assert (fixed.ratings, fixed.note, fixed.taken_at) == ({"trust": 4}, "typo fixed",
+                                                           first.taken_at)
+
+
 def test_plans_are_saved_as_drafts_by_id(store):
     person, _ = store.add_participant()
     rel = _relationship(store, person)

@@ -124,6 +124,5 @@ class CheckInView(widgets.VBox):
             from ..errors import InvalidInput
             raise InvalidInput(missing)
         self.workbook.rate(form.relationship.id, form.checkin_id, **values)
-        form.mark_sent()
         form.status.ok("Saved. The chart above now includes this check-in.")
         self._draw(form.relationship.id)

@@ -48,11 +48,9 @@ class RatingForm(Form):
         title = heading(f"How healthy is “{relationship.label}”?",
                         "1 means drifting badly, 5 means healthy.", level=3)
         super().__init__([title, *fields.values()], fields)
-        self.checkin_id, self._sent = new_id(), False
+        self.checkin_id = new_id()  # re-saving this form corrects its check-in in place
         if previous is not None:
             self.value = {**previous.ratings, "trend": previous.trend, "note": previous.note}
-        for field in fields.values():
-            field.control.observe(self._edited, "value")
 
     @property
     def value(self) -> dict:
@@ -65,13 +63,6 @@ class RatingForm(Form):
         for name, new in flat.items():
             if name in self.fields:
                 self.fields[name].value = new
-
-    def _edited(self, _change) -> None:
-        if self._sent:  # a change after saving is a new check-in, with its own id
-            self.checkin_id, self._sent = new_id(), False
-
-    def mark_sent(self) -> None:
-        self._sent = True
 
     def show_errors(self, errors: dict[str, str]) -> None:
         super().show_errors({k.removeprefix("ratings."): w for k, w in errors.items()})
@@ -144,7 +135,6 @@ class HealthView(widgets.VBox):
             from ..errors import InvalidInput
             raise InvalidInput(missing)
         self.workbook.rate(form.relationship.id, form.checkin_id, **values)
-        form.mark_sent()
         self.refresh_picker()
         rated, total = self.workbook.progress()
         self.progress.value = f'<b class="rr-progress-count">{rated} of {total} rated</b>'

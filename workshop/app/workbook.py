@@ -119,12 +119,12 @@ class Workbook:
 
     def rate(self, relationship_id: str, checkin_id: str, ratings: dict[str, int | None],
              trend: str = "stable", note: str = "") -> CheckIn:
-        """Store one check-in; sending the same ``checkin_id`` again stores it once."""
+        """Store one check-in; sending the same ``checkin_id`` again corrects it in place."""
         self.relationship(relationship_id)
         checkin = make(CheckIn, id=checkin_id, relationship_id=relationship_id,
                        ratings={k: v for k, v in ratings.items() if v is not None},
                        trend=trend, note=note or "")
-        stored = self.store.add_checkin(checkin)
+        stored = self.store.save_checkin(checkin)
         self._changed("checkin")
         rated, total = self.progress()
         if total and rated == total:
