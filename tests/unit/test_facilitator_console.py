@@ -340,3 +340,11 @@ def test_console_notices_a_session_deleted_elsewhere(console, store):
 
     asyncio.run(two_ticks())
     assert "no longer exists" in current.status.value
+
+
+def test_warm_up_loads_the_step_modules():
+    import sys
+
+    from workshop.app.phase import WARM_MODULES, warm_up
+    asyncio.run(warm_up(pause=0))
+    assert all(name in sys.modules for name in WARM_MODULES)

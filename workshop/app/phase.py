@@ -12,7 +12,7 @@ kernel is answering a message from that page.
 
 from __future__ import annotations
 
-import threading
+import asyncio
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -131,26 +131,30 @@ WARM_MODULES = ("workshop.tidy", "workshop.charts", "workshop.app.health",
                 "workshop.app.map_view", "workshop.app.plan_view")
 
 
-def _quietly(work: Callable[[], None]) -> Callable[[], None]:
-    def run() -> None:
+def _warm_steps() -> list[Callable[[], object]]:
+    import importlib
+
+    def figure() -> None:
+        import plotly.graph_objects as go
+
+        from ..charts import mime_bundle
+        mime_bundle(go.Figure([go.Scatter(x=[1], y=[1]), go.Bar(x=[1], y=[1]),
+                               go.Scatterpolar(r=[1], theta=["a"])]))
+    return [*(lambda n=name: importlib.import_module(n) for name in WARM_MODULES), figure]
+
+
+async def warm_up(pause: float = 0.3) -> None:
+    """Load what the later steps need, one piece at a time on the kernel's own loop (the
+    page stays responsive between pieces), then serialise one small figure of each trace type
+    the participant charts use: a step the facilitator moves everyone to then opens quickly.
+    It runs on the loop rather than in a thread so it never races the app's own imports."""
+    for step in _warm_steps():
+        await asyncio.sleep(pause)
         try:
-            work()
+            step()
         except Exception:  # only a speed-up: the steps load what they need anyway
             log.exception("warm-up failed")
-    return run
-
-
-def warm_up() -> None:
-    """Load what the later steps need and serialise one small figure of each trace type the
-    participant charts use, so a step the facilitator moves everyone to opens quickly."""
-    import importlib
-    for name in WARM_MODULES:
-        importlib.import_module(name)
-    import plotly.graph_objects as go
-
-    from ..charts import mime_bundle
-    mime_bundle(go.Figure([go.Scatter(x=[1], y=[1]), go.Bar(x=[1], y=[1]),
-                           go.Scatterpolar(r=[1], theta=["a"])]))
+            return
 
 
 def follow_phases(app, store, session_id: str) -> PhaseBanner:
@@ -159,7 +163,7 @@ def follow_phases(app, store, session_id: str) -> PhaseBanner:
     ``app`` is the participant app: it has ``header``, ``current`` and ``show(step)``.
     """
     banner = PhaseBanner(store, session_id)
-    threading.Thread(target=_quietly(warm_up), name="rr-warm-up", daemon=True).start()
+    Ticker.soon(warm_up())
 
     def move(phase: str | None) -> None:
         step = STEP_FOR_PHASE.get(phase)

@@ -16,6 +16,19 @@ from collections.abc import Callable
 log = logging.getLogger("workshop.app")
 
 
+def _loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop (the kernel's), or None in plain Python."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    try:  # a notebook cell in ipykernel: the kernel's loop is set but we are inside it
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return None
+    return loop if loop.is_running() else None
+
+
 class Ticker:
     """Call ``refresh()`` (plain or async) every ``seconds`` until :meth:`stop`."""
 
@@ -31,17 +44,20 @@ class Ticker:
         """Start ticking; False when there is no running event loop to tick on."""
         if self.running:
             return True
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            try:  # a notebook cell in ipykernel: the kernel's loop is set but we are inside it
-                loop = asyncio.get_event_loop_policy().get_event_loop()
-            except RuntimeError:
-                return False
-            if not loop.is_running():
-                return False
+        loop = _loop()
+        if loop is None:
+            return False
         self._task = loop.create_task(self._run())
         return True
+
+    @staticmethod
+    def soon(coroutine) -> asyncio.Task | None:
+        """Run ``coroutine`` once on the kernel's loop; without a running loop, drop it."""
+        loop = _loop()
+        if loop is None:
+            coroutine.close()
+            return None
+        return loop.create_task(coroutine)
 
     def stop(self) -> None:
         if self._task is not None:
