@@ -29,7 +29,7 @@ POLL_EVERY = 2  # ticks (seconds) between looks at the database
 STYLE = """<style>
 .rr-console .rr-big-code { font: 700 64px/1.1 ui-monospace, Menlo, Consolas, monospace;
   letter-spacing: 8px; }
-.rr-console .rr-join-url a { font-size: 18px; word-break: break-all; }
+.rr-console .rr-join-url a { font-size: 18px; overflow-wrap: anywhere; }
 .rr-console .rr-timer { font-size: 28px; }
 .rr-count-row { display: flex; flex-wrap: wrap; gap: 12px; }
 .rr-count { border: 1px solid #dfe4e1; border-radius: 10px; padding: 8px 16px;
