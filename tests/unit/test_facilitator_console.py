@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from workshop import joinpanel, session_setup
-from workshop.app.facilitator import FacilitatorConsole, SessionConsole
+from workshop.app.facilitator import POLL_EVERY, FacilitatorConsole, SessionConsole
 from workshop.app.facilitator_forms import SessionForm
 from workshop.app.phase import PhaseBanner
 from workshop.app.ticker import Ticker
@@ -348,3 +348,20 @@ def test_warm_up_loads_the_step_modules():
     from workshop.app.phase import WARM_MODULES, warm_up
     asyncio.run(warm_up(pause=0))
     assert all(name in sys.modules for name in WARM_MODULES)
+
+
+def test_a_corrected_rating_redraws_the_group(console, store):
+    current = _new(console, anonymity_threshold=3)
+    people = [_participant(store, current.session, value) for value in (2, 3, 4)]
+    current.group.reveal.value = True
+    before = current.group.boxes["dimensions"].slot.outputs
+    checkin = store.find_checkins(participant_id=people[0].id)[0]
+    store.save_checkin(make(CheckIn, id=checkin.id, relationship_id=checkin.relationship_id,
+                            ratings={d: 5 for d in checkin.ratings}))
+
+    async def poll():
+        for _ in range(POLL_EVERY):
+            await current.tick()
+
+    asyncio.run(poll())
+    assert current.group.boxes["dimensions"].slot.outputs != before

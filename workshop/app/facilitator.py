@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import date
 
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import aggregate, group_charts, session_report, session_setup
+from .. import aggregate, group_charts, session_report, session_setup, tidy
 from ..errors import NotFound
 from ..model import Session
 from .components import FULL, Status, button, classed, esc, heading, html, run_safely
@@ -52,15 +53,26 @@ class Snapshot:
     figures: dict | None = None
 
 
+def _digest(frames) -> tuple[int, ...]:
+    """A fingerprint of everything the group view is computed from."""
+    return tuple(int(pd.util.hash_pandas_object(frame, index=False).sum())
+                 for frame in (frames.relationships, frames.ratings, frames.contacts))
+
+
 def read(store, session_id: str, last: tuple | None, revealed: bool) -> Snapshot:
-    """One look at the database (run in a worker thread); the group only when data changed."""
+    """One look at the database (run in a worker thread); the group only when data changed.
+
+    Corrected ratings, edited relationships and logged contacts change the fingerprint as
+    well as new check-ins; so does a new day (drift grows with time).
+    """
     session = store.get_session(session_id)
     progress = aggregate.session_progress(store, session_id)
-    checkins = len(store.find_checkins(session_id=session_id))
-    fingerprint = (tuple(progress["count"]), checkins, session.settings, revealed)
+    settings = session.settings
+    frames = tidy.load(store, session_id=session_id, weights=dict(settings.weights))
+    fingerprint = (tuple(progress["count"]), _digest(frames), settings, revealed, date.today())
     if fingerprint == last:
         return Snapshot(session, progress, fingerprint)
-    group = aggregate.session_group(store, session)
+    group = aggregate.group(frames, settings.dimensions, settings.anonymity_threshold)
     figures = group_charts.group_charts(group) if revealed else None
     return Snapshot(session, progress, fingerprint, group, figures)
 
