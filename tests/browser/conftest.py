@@ -95,8 +95,10 @@ def workshop(tmp_path_factory):
         serving.stop(process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module: Playwright's sync API keeps an event loop running while
+    it is open, so it must be gone before any other test calls asyncio.run()."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=shutil.which("chromium"),
