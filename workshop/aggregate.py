@@ -39,10 +39,7 @@ GAP_COLUMNS = ["shared_label", "dimension", "name", "raters", "mean", "gap", "st
 
 def dimension_name(key: str) -> str:
     """The display name of a dimension: the content's, or the key made readable."""
-    try:
-        return content().dimension(key).name
-    except KeyError:
-        return key.replace("_", " ").capitalize()
+    return content().dimension_for(key).name
 
 
 def respondents(frame: pd.DataFrame) -> int:

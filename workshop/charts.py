@@ -78,7 +78,7 @@ def radar(data_frame: pd.DataFrame, title: str = "Profile") -> go.Figure:
     order = [d for d in names if d in set(data_frame["dimension"])]
     order += [d for d in data_frame["dimension"].unique() if d not in order]
     ratings = data_frame.set_index("dimension")["rating"].reindex(order)
-    theta = [plot_text(names.get(d, d)) for d in order]
+    theta = [plot_text(names.get(d) or content().dimension_for(d).name) for d in order]
     fig = go.Figure()
     ring = [5] * len(theta) + [5] + [HEALTHY_FROM] * len(theta) + [HEALTHY_FROM]
     fig.add_trace(go.Scatterpolar(r=ring, theta=theta + theta[:1] + theta[::-1] + theta[-1:],

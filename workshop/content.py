@@ -157,6 +157,19 @@ class Content(_Strict):
     def dimension(self, key: str) -> Dimension:
         return _by_key(self.dimensions, key, "dimension")
 
+    def dimension_for(self, key: str) -> Dimension:
+        """The content's dimension, or, for one a facilitator added to a session, a plain
+        stand-in named after its key (``shared_goals`` -> "Shared goals")."""
+        try:
+            return self.dimension(key)
+        except KeyError:
+            name = key.replace("_", " ").strip().capitalize() or key
+            return Dimension(
+                key=key, name=name, weight=1.0,
+                question=f"How healthy is {name.lower()} in this relationship?",
+                healthy=f"{name} is clearly working for both of you.",
+                drifting=f"{name} is a regular source of friction or silence.")
+
     def phase(self, key: str) -> Phase:
         return _by_key(self.phases, key, "phase")
 

@@ -37,7 +37,7 @@ class RatingForm(Form):
 
     def __init__(self, relationship, dimensions: list[str] | None = None, previous=None):
         self.relationship = relationship
-        dims = [content().dimension(k) for k in dimensions] if dimensions \
+        dims = [content().dimension_for(k) for k in dimensions] if dimensions \
             else list(content().dimensions)
         self.dimension_keys = [d.key for d in dims]
         fields = {d.key: _dimension_field(d) for d in dims}
