@@ -273,6 +273,15 @@ def test_serve_uses_the_packaged_notebooks_template_and_config():
         "http://localhost:8123/voila/render/participant.ipynb?code=AB"
     assert (serving.bundled("assets") / "voila" / "templates" / "reset-workshop"
             / "index.html.j2").is_file()
+    assert "RESET_WORKSHOP_URL" not in env
+
+
+def test_a_public_url_reaches_the_kernels_for_join_links():
+    from workshop.app import serving
+    server = serving.Server(port=8123, public_url="https://workshop.example.org/")
+    assert server.env("/tmp/x.sqlite", base={})["RESET_WORKSHOP_URL"] == \
+        "https://workshop.example.org"
+    assert server.url("facilitator.ipynb").startswith("https://workshop.example.org/voila/")
 
 
 def test_packaged_voila_config_culls_idle_kernels_and_hides_tracebacks():

@@ -59,6 +59,8 @@ class Server:
             os.pathsep))]
         env.update(JUPYTER_PATH=os.pathsep.join(paths), RESET_WORKSHOP_DB=database,
                    PYTHONUNBUFFERED="1")
+        if self.public_url:  # the kernels build join links and QR codes from it
+            env["RESET_WORKSHOP_URL"] = self.base_url
         return env
 
     @property
