@@ -259,10 +259,8 @@ class ChartSlot(widgets.Output):
         classed(self, "rr-chart", css)
 
     def show(self, fig) -> None:
-        from IPython.display import display
-
+        """Draw ``fig``. The output is set directly rather than captured with ``with self``,
+        which only reaches the page from a message handler (a click), not from a timer."""
         from ..charts import mime_bundle
-        bundle = mime_bundle(fig)
-        self.clear_output(wait=True)
-        with self:
-            display(bundle, raw=True)
+        self.outputs = ({"output_type": "display_data", "data": mime_bundle(fig),
+                         "metadata": {}},)
