@@ -163,10 +163,10 @@ def _contact_before(checkins: pd.DataFrame, relationships: pd.DataFrame,
         how="left").set_index(checkins.index)
     known = own["last_contact"].where(own["last_contact"] <= own["_as_of"])
     if not contacts.empty:
-        pairs = own.reset_index().merge(contacts[["relationship_id", "date"]],
-                                        on="relationship_id")
+        pairs = own.rename_axis("_row").reset_index().merge(
+            contacts[["relationship_id", "date"]], on="relationship_id")
         pairs = pairs[pairs["date"] <= pairs["_as_of"]]
-        logged = pairs.groupby("index")["date"].max().reindex(own.index)
+        logged = pairs.groupby("_row")["date"].max().reindex(own.index)
         known = pd.concat([known, logged], axis=1).max(axis=1)
     return known.fillna(own["since"].where(own["since"] <= own["_as_of"]))
 
