@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from .model import CHANNELS, KINDS, PLAN_STATUSES, SESSION_STATUSES, TRENDS
 
 BUSY_TIMEOUT_MS = 60_000
-HEAD = "0001"  # newest migration; a test checks it matches workshop/migrations/versions
+HEAD = "0002"  # newest migration; a test checks it matches workshop/migrations/versions
 metadata = sa.MetaData()
 
 
@@ -53,7 +53,21 @@ sessions = sa.Table(
     sa.Column("phase_started_at", Stamp),
     sa.Column("settings", sa.JSON, nullable=False),
     sa.Column("created_at", Stamp, nullable=False),
+    # Bumped by every write that changes what the session's screens show (one cheap question:
+    # "has anything changed since revision N?").
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    # Wrong facilitator keys in a row, and when the next attempt is allowed (a growing delay).
+    sa.Column("key_failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("key_retry_at", Stamp),
     _one_of("status", SESSION_STATUSES),
+)
+
+# Links that open a session's live team dashboard; only a hash of the token is kept.
+shares = sa.Table(
+    "shares", metadata, _id(), _parent("session_id", "sessions"),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("revoked_at", Stamp),
 )
 
 participants = sa.Table(

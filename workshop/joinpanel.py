@@ -9,12 +9,13 @@ Voilà served the console from (Voilà hands each kernel ``VOILA_REQUEST_URL``, 
 
 from __future__ import annotations
 
-import io
+import base64
 import os
 from collections.abc import Mapping
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import qrcode
+import qrcode.image.svg
 
 from . import config
 
@@ -75,12 +76,21 @@ def join_url(code: str, override: str | None = None,
     return _with_code(participant_page(override, env), code)
 
 
-def qr_png(text: str, box_size: int = 10) -> bytes:
-    """A QR code of ``text`` as PNG bytes (black on white, with the standard quiet zone)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M,
-                         box_size=box_size, border=4)
+def qr_svg(text: str) -> str:
+    """A QR code of ``text`` as SVG markup (black on white, with the standard quiet zone).
+
+    Vector and plain text: it scales to any screen, and reaches the page as an ordinary widget
+    value, never as a binary buffer on the kernel websocket.
+    """
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4,
+                         image_factory=qrcode.image.svg.SvgPathFillImage)
     code.add_data(text)
     code.make(fit=True)
-    buffer = io.BytesIO()
-    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
-    return buffer.getvalue()
+    return code.make_image().to_string(encoding="unicode")
+
+
+def qr_img(text: str, size: int = 260, alt: str = "QR code of the join link") -> str:
+    """An ``<img>`` showing the QR code of ``text`` from a data URI, ``size`` px square."""
+    data = base64.b64encode(qr_svg(text).encode("utf-8")).decode("ascii")
+    return (f'<img class="rr-qr-img" src="data:image/svg+xml;base64,{data}" width="{size}" '
+            f'height="{size}" alt="{alt}">')

@@ -143,9 +143,9 @@ def test_live_workshop_counts_charts_phases_and_privacy(workshop, console, open_
     assert key.startswith("fk-") and re.fullmatch(r"[A-Z2-9]{6}", code)
     join_url = console.locator(".rr-join-url a").get_attribute("href")
     assert join_url == workshop.participant_url(f"code={code}")
-    qr = console.locator("img.rr-qr")
+    qr = console.locator(".rr-qr img")
     qr.wait_for()
-    assert console.evaluate("() => document.querySelector('img.rr-qr').naturalWidth") > 100
+    assert qr.get_attribute("alt") and qr.evaluate("img => img.naturalWidth") > 100
     console.locator(".rr-key-saved").click()
     console.locator(".rr-facilitator-key").wait_for(state="detached")
     console.locator(".rr-reveal").click()

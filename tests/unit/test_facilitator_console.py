@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -144,11 +146,26 @@ def test_join_panel_shows_code_link_and_qr(console, monkeypatch):
     code = current.session.code
     url = f"http://10.0.0.5:8866/voila/render/participant.ipynb?code={code}"
     assert code in current.join.code.value and url in current.join.link.value
-    assert current.join.qr.value[:8] == b"\x89PNG\r\n\x1a\n"
+    qr = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', current.join.qr.value)
+    assert base64.b64decode(qr.group(1)).decode() == joinpanel.qr_svg(url)
     current.join.address.value = "https://workshop.example.org/"
     current.join.apply.click()
     assert (f"https://workshop.example.org/voila/render/participant.ipynb?code={code}"
             in current.join.link.value)
+
+
+def test_console_sends_no_binary_buffers(console):
+    """Every widget state is plain JSON: a binary buffer is what a legacy-framing client turned
+    into a server hang (Voilà reads buffers' frames as v1), and text serves for all of them."""
+    from ipywidgets.widgets.widget import _remove_buffers
+    current, tree, seen = _new(console), [console], set()
+    while tree:
+        widget = tree.pop()
+        seen.add(widget.model_id)
+        tree.extend(getattr(widget, "children", ()))
+        _, _, buffers = _remove_buffers(widget.get_state())
+        assert buffers == [], f"{type(widget).__name__} sends a binary buffer"
+    assert current.join.qr.model_id in seen
 
 
 def test_join_url_precedence(monkeypatch):

@@ -1,3 +1,4 @@
+import json
 import multiprocessing
 import time
 from datetime import date
@@ -18,13 +19,44 @@ def _relationship(store, person, label="Acme"):
 def test_migrations_from_empty_record_the_version(db_path):
     assert not db_path.exists()
     with Store.open(str(db_path)) as store:
-        assert store.schema_version == "0001"
-        assert db.schema_version(store.engine) == "0001"
+        assert store.schema_version == db.HEAD
+        assert db.schema_version(store.engine) == db.HEAD
         tables = set(sa.inspect(store.engine).get_table_names())
     assert {"sessions", "participants", "relationships", "checkins", "ratings", "contacts",
-            "plans", "alembic_version"} <= tables
+            "plans", "shares", "alembic_version"} <= tables
     with Store.open(str(db_path)) as again:  # opening a migrated file changes nothing
-        assert again.schema_version == "0001"
+        assert again.schema_version == db.HEAD
+
+
+def test_migrated_schema_matches_the_tables_in_code(db_path):
+    """Every migration together builds exactly the tables ``workshop.db`` declares."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with Store.open(str(db_path)) as store, store.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert differences == []
+
+
+def test_a_database_at_the_first_version_upgrades_keeping_its_data(db_path):
+    from alembic import command
+
+    settings = {"dimensions": ["trust"], "weights": {"trust": 1.0}, "anonymity_threshold": 5,
+                "timeboxes": {}}
+    engine = db.make_engine(db.url_for(db_path))
+    with engine.connect() as connection:
+        config = db.alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO sessions (id, code, title, date, facilitator_key_hash, status, settings,"
+            " created_at) VALUES ('s1', 'OLD123', 'Before', '2026-01-01', 'x', 'open', ?,"
+            " '2026-01-01 00:00:00')", (json.dumps(settings),))
+        connection.commit()
+    engine.dispose()
+    with Store.open(str(db_path)) as store:
+        assert store.schema_version == db.HEAD
+        assert store.find_session("OLD123").title == "Before"
 
 
 def test_head_constant_matches_the_migration_scripts():
@@ -202,7 +234,7 @@ def test_twenty_processes_writing_at_once_lose_nothing(db_path):
 @pytest.mark.postgres
 def test_same_code_on_postgresql(postgres_url):
     with Store.open(postgres_url) as store:
-        assert store.schema_version == "0001"
+        assert store.schema_version == db.HEAD
         session, key = store.add_session("On Postgres")
         person, resume = store.join(session.code, "Pat")
         rel = _relationship(store, person)

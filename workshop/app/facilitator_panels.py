@@ -42,8 +42,8 @@ class JoinPanel(widgets.VBox):
     def __init__(self):
         self.code = html("", "rr-join-code")
         self.link = html("", "rr-join-url")
-        self.qr = classed(widgets.Image(format="png", layout=widgets.Layout(
-            width="260px", height="260px")), "rr-qr")
+        self.qr = html("", "rr-qr")  # SVG markup: no binary buffer on the websocket
+        self.qr.layout = widgets.Layout(flex="0 0 auto", width="auto")
         self.address = classed(text_input("e.g. https://workshop.example.org"),
                                "rr-public-address")
         self.apply = button("Use this address", "rr-apply-address")
@@ -74,7 +74,7 @@ class JoinPanel(widgets.VBox):
                            f'<div class="rr-big-code">{esc(self.session.code)}</div>')
         shown = esc(url).replace("/", "/<wbr>").replace("?", "<wbr>?")  # breaks at / and ?
         self.link.value = f'<a href="{esc(url)}" target="_blank" rel="noopener">{shown}</a>'
-        self.qr.value = joinpanel.qr_png(url)
+        self.qr.value = joinpanel.qr_img(url)
 
 
 class AgendaPanel(widgets.VBox):
