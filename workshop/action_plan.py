@@ -21,7 +21,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from . import charts, planner
+from . import charts, csvsafe, planner
 from .content import content
 from .model import Relationship, ResetPlan
 from .tidy import Tidy
@@ -244,12 +244,6 @@ def calendar(book: PlanBook) -> bytes:
 CSV_COLUMNS = ["relationship", "kind", "taken_at", "trend", "dimension", "rating"]
 
 
-def _cell(value) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def ratings_csv(book: PlanBook) -> str:
     """Every rating the person gave, one row per dimension per check-in."""
     labels = {r.id: (r.label, r.kind) for r in book.relationships}
@@ -260,8 +254,9 @@ def ratings_csv(book: PlanBook) -> str:
     for row in book.tidy.ratings.sort_values(["taken_at", "relationship_id"]).itertuples():
         label, kind = labels.get(row.relationship_id, ("", ""))
         taken = pd.Timestamp(row.taken_at).strftime("%Y-%m-%d %H:%M")
-        writer.writerow([_cell(label), kind, taken, row.trend,
-                         names.get(row.dimension, row.dimension), int(row.rating)])
+        writer.writerow([csvsafe.text_cell(label), kind, taken, row.trend,
+                         csvsafe.text_cell(names.get(row.dimension, row.dimension)),
+                         int(row.rating)])
     return out.getvalue()
 
 

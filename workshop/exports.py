@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import json
 
-from . import tidy
+from . import csvsafe, tidy
 from .backup import dump_session
 from .model import Session
 from .store import Store
@@ -28,11 +28,15 @@ def export_session(store: Store, session: Session, fmt: str) -> str:
 
 
 def ratings_csv(store: Store, session: Session) -> str:
-    """One row per rating: who (by id), which relationship, when, which dimension, how much."""
+    """One row per rating: who (by id), which relationship, when, which dimension, how much.
+
+    Text cells (labels, dimension names) go through :mod:`workshop.csvsafe`.
+    """
     frames = tidy.load(store, session_id=session.id)
     table = frames.ratings.merge(frames.relationships, on="relationship_id")
     table.insert(0, "session_code", session.code)
     buffer = io.StringIO()
-    table[CSV_COLUMNS].sort_values(["taken_at", "checkin_id", "dimension"]).to_csv(
+    rows = table[CSV_COLUMNS].sort_values(["taken_at", "checkin_id", "dimension"])
+    csvsafe.frame(rows).to_csv(
         buffer, index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
     return buffer.getvalue()

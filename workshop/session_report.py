@@ -23,7 +23,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from . import agenda, aggregate, group_charts
+from . import agenda, aggregate, csvsafe, group_charts
 from .model import Session
 from .store import Store
 
@@ -166,7 +166,7 @@ def anonymised_csv(store: Store, session: Session) -> str:
     group = aggregate.session_group(store, session)
     table = long_table(group, aggregate.session_progress(store, session.id))
     buffer = io.StringIO()
-    table.to_csv(buffer, index=False, float_format="%.4g")
+    csvsafe.frame(table).to_csv(buffer, index=False, float_format="%.4g")
     return buffer.getvalue()
 
 
