@@ -46,10 +46,11 @@ def plot_text(text, limit: int | None = None) -> str:
 
 
 def state_look() -> pd.DataFrame:
-    """One row per state in the content's order: ``state, name, colour, symbol, description``."""
+    """One row per state in the content's display order (best first): ``state, name, colour,
+    symbol, description``."""
     return pd.DataFrame([{"state": s.key, "name": s.name, "colour": s.colour,
                           "symbol": s.symbol, "description": s.description}
-                         for s in content().states])
+                         for s in content().states_shown])
 
 
 def _styled(fig: go.Figure, title: str, height: int = 420) -> go.Figure:

@@ -100,6 +100,16 @@ class FaqEntry(_Strict):
 
 class StatesFile(_Strict):
     states: Keyed[State] = Field(min_length=2)
+    # How charts and lists show the states, best first; the rule order above is for scoring.
+    shown_in_order: list[str] = []
+
+    @field_validator("shown_in_order")
+    @classmethod
+    def _every_state_once(cls, keys: list[str], info) -> list[str]:
+        known = [s.key for s in info.data.get("states", [])]
+        if keys and sorted(keys) != sorted(known):
+            raise ValueError(f"list each state exactly once: {known}")
+        return keys
 
     @field_validator("states")
     @classmethod
@@ -145,6 +155,7 @@ class Content(_Strict):
 
     scoring: ScoringFile
     states: list[State]
+    state_order: list[str] = []
     dimensions: list[Dimension]
     phases: list[Phase]
     steps: list[GuideStep]
@@ -153,6 +164,11 @@ class Content(_Strict):
 
     def state(self, key: str) -> State:
         return _by_key(self.states, key, "state")
+
+    @property
+    def states_shown(self) -> list[State]:
+        """The states in the order charts and lists show them (best first), not rule order."""
+        return [self.state(k) for k in self.state_order] if self.state_order else self.states
 
     def dimension(self, key: str) -> Dimension:
         return _by_key(self.dimensions, key, "dimension")
@@ -213,7 +229,8 @@ def load_content(folder: str | Path | None = None) -> Content:
     guide = _load("guide.yaml", GuideFile, folder)
     faq = _load("faq.yaml", FaqFile, folder)
     scoring = _load("scoring.yaml", ScoringFile, folder)
-    return Content(scoring=scoring, states=states.states, dimensions=dims.dimensions,
+    return Content(scoring=scoring, states=states.states, state_order=states.shown_in_order,
+                   dimensions=dims.dimensions,
                    phases=agenda.phases, steps=guide.steps, tones=guide.tones, faq=faq.faq)
 
 

@@ -166,7 +166,7 @@ def gaps_chart(data_frame: pd.DataFrame, threshold: int, shared_raters: int = 0)
     Shared labels are people's own words: they are escaped so Plotly shows them literally
     (Plotly would otherwise read ``<b>``, ``<a>`` and the like as markup).
     """
-    title = "Perception data_frame on shared relationships (0 = all agree, 4 = opposite ends)"
+    title = "Perception gaps on shared relationships (0 = all agree, 4 = opposite ends)"
     shown = _shown(data_frame, threshold, "raters")
     if shown.empty:
         return waiting_chart(title, waiting_for(max(shared_raters, _counted(data_frame, "raters")),

@@ -69,9 +69,17 @@ def test_priority_ranking_is_highest_first_and_names_each_state():
 def test_state_counts_show_every_state_with_its_description():
     fig = charts.state_counts(_scores())
     bar = fig.data[0]
-    assert list(bar.x) == [s.name for s in content().states]
+    # Charts show the states in the content's display order (best first), not the order the
+    # scoring rules are tried in (issue 10: Steady, the rules' fallback, used to come last).
+    assert list(bar.x) == [s.name for s in content().states_shown]
     assert dict(zip(bar.x, bar.y, strict=True))["Hanging by a thread"] == 1
     assert all(len(d) > 20 for d in bar.customdata)
+
+
+def test_state_counts_list_states_best_first_with_steady_in_the_middle():
+    fig = charts.state_counts(_scores())
+    assert list(fig.data[0].x) == ["Thriving", "Sparking", "Steady", "Fizzling", "Fading",
+                                   "Hanging by a thread"]
 
 
 def test_radar_draws_profile_against_healthy_zone(dana):
