@@ -45,13 +45,26 @@ class Server:
     host: str = "127.0.0.1"
     root: Path | None = None
     public_url: str | None = None
+    # Kernels (workshop.app.kernels); None keeps the packaged voila.json's value.
+    max_kernels: int | None = None
+    kernel_idle: float | None = None  # seconds after a page's last connection closed
+    kernel_grace: float | None = None  # seconds for a fetched page to connect at all
+    voila_options: tuple[str, ...] = ()  # further --Class.trait=value options (tests)
 
     def argv(self) -> list[str]:
-        return [sys.executable, "-m", "voila", str(self.root or bundled("notebooks")),
+        """The kit's Voilà (:mod:`workshop.app.voila_server`) over the notebooks."""
+        return [sys.executable, "-m", "workshop.app.voila_server",
+                str(self.root or bundled("notebooks")),
                 "--no-browser", f"--port={self.port}", f"--Voila.ip={self.host}",
                 f"--Voila.config_file_paths={config_dir()}",
                 f"--template={TEMPLATE}", "--theme=light", "--show_tracebacks=False",
-                "--Voila.port_retries=0"]
+                "--Voila.port_retries=0", *self.kernel_options(), *self.voila_options]
+
+    def kernel_options(self) -> list[str]:
+        chosen = {"max_kernels": self.max_kernels, "idle_timeout": self.kernel_idle,
+                  "connect_grace": self.kernel_grace}
+        return [f"--KitKernelManager.{name}={value}" for name, value in chosen.items()
+                if value is not None]
 
     def env(self, database: str, base: dict | None = None) -> dict[str, str]:
         env = dict(os.environ if base is None else base)
