@@ -141,6 +141,7 @@ import_.arguments = lambda parser: parser.add_argument("file", type=Path, help="
 def serve(args) -> int:
     from .app import serving
     database = config.database(args.db)
+    kernels = config.kernel_settings(args.max_kernels, args.kernel_idle, args.kernel_grace)
     demo_code = None
     with _open_store(args) as store:  # create and migrate the database before serving
         if args.demo:
@@ -150,7 +151,8 @@ def serve(args) -> int:
             print(f"Demo session {demo_code} loaded; facilitator key: {loaded.facilitator_key}")
     server = serving.Server(port=int(config.setting("port", args.port)),
                             host=str(config.setting("host", args.host)),
-                            public_url=config.setting("public_url", args.public_url))
+                            public_url=config.setting("public_url", args.public_url),
+                            **kernels)
     try:
         return serving.run(server, database, demo_code=demo_code,
                            open_browser=not args.no_browser)
@@ -169,6 +171,15 @@ def _serve_args(parser):
                         help="load the demo session (join code RESET2) first")
     parser.add_argument("--no-browser", action="store_true",
                         help="do not open the participant app in a browser")
+    parser.add_argument("--max-kernels", default=None, metavar="N",
+                        help="most pages (kernels) served at once; beyond it a page says the "
+                             "room is full (default 120; 0: no cap)")
+    parser.add_argument("--kernel-idle", default=None, metavar="TIME",
+                        help="free a page's kernel this long after its connection is lost, "
+                             "e.g. 15m (the default), 900, 1h; 0: never")
+    parser.add_argument("--kernel-grace", default=None, metavar="TIME",
+                        help="free a fetched page's kernel if it never connects within this "
+                             "time (default 2m)")
 
 
 serve.arguments = _serve_args
