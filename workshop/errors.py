@@ -25,3 +25,14 @@ class AccessDenied(WorkshopError, PermissionError):
 
 class SessionClosed(WorkshopError):
     """The session no longer accepts joins."""
+
+
+class TooManyAttempts(AccessDenied):
+    """Too many wrong keys in a row for one session: refused, unchecked, until ``retry_after``
+    seconds have passed."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = max(1, int(retry_after))
+        unit = "second" if self.retry_after == 1 else "seconds"
+        super().__init__(f"Too many wrong keys for this session: try again in "
+                         f"{self.retry_after} {unit}.")

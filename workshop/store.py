@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from . import codes, db
+from . import codes, db, keyguard
 from .content import content
 from .errors import AccessDenied, InvalidInput, NotFound, SessionClosed
 from .model import (
@@ -117,13 +117,24 @@ class Store:
         return self._many(Session, db.sessions, sa.true(), db.sessions.c.date.desc())
 
     def open_console(self, code: str, key: str) -> Session:
-        """The session if ``key`` is its facilitator key; refuses alike for unknown codes."""
-        query = sa.select(db.sessions.c.facilitator_key_hash).where(
-            db.sessions.c.code == codes.normalise(code))
-        with self._read() as conn:
-            stored = conn.execute(query).scalar()
-        if not codes.verify_secret(key.strip(), stored or codes.hash_secret("decoy")) or not stored:
+        """The session if ``key`` is its facilitator key; refuses alike, in the same time, for
+        unknown codes. Wrong keys in a row slow the next tries down (:mod:`.keyguard`)."""
+        same, now = db.sessions.c.code == codes.normalise(code), utcnow()
+        table = db.sessions.c
+        with self._write() as conn:  # the try is counted before the slow check, so tries
+            row = conn.execute(sa.select(  # sent at once from many pages cannot slip through
+                table.facilitator_key_hash, table.key_failures, table.key_retry_at
+            ).where(same)).first()
+            keyguard.refuse_early(row.key_retry_at if row else None, now)
+            failures = (row.key_failures if row else 0) + 1
+            conn.execute(db.sessions.update().where(same).values(
+                key_failures=failures, key_retry_at=keyguard.retry_at(failures, now)))
+        stored = row.facilitator_key_hash if row else keyguard.decoy_hash()
+        if not codes.verify_secret(key.strip(), stored) or row is None:
             raise AccessDenied("That session code and facilitator key do not match.")
+        with self._write() as conn:
+            conn.execute(db.sessions.update().where(same).values(key_failures=0,
+                                                                 key_retry_at=None))
         return self.find_session(code)
 
     def update_session(self, session_id: str, **changes) -> Session:

@@ -204,6 +204,8 @@ class SessionConsole(widgets.VBox):
 
     def close(self) -> None:
         self.ticker.stop()
+        for notice in [c for c in self.children if isinstance(c, KeyNotice)]:
+            notice.close()  # leaving without "I have saved the key" must not keep it either
         super().close()
 
 

@@ -22,18 +22,26 @@ ROW = widgets.Layout(width="100%", align_items="center", flex_flow="row wrap")
 class KeyNotice(widgets.VBox):
     """The facilitator key, shown once right after the session is created.
 
-    Its owner removes it when ``dismiss`` is clicked (and closes it, so the key leaves the page).
+    Its owner removes it when ``dismiss`` is clicked and closes it: :meth:`close` blanks the
+    widget that showed the key and closes every widget of the notice, so no live widget model
+    in the kernel (or view in the page) still holds the key.
     """
 
     def __init__(self, key: str):
         self.dismiss = button("I have saved the key", "rr-key-saved", "primary")
+        self.shown = html(f'<span class="rr-code-box rr-facilitator-key">{esc(key)}</span>'
+                          + copy_button(key, label="Copy key", css="rr-copy-key"))
         super().__init__([
             heading("Your facilitator key", "It opens this session's console and its full "
                     "backup. It is shown only now and stored only as a hash: write it down."),
-            html(f'<span class="rr-code-box rr-facilitator-key">{esc(key)}</span>'
-                 + copy_button(key, label="Copy key", css="rr-copy-key")),
-            self.dismiss], layout=FULL)
+            self.shown, self.dismiss], layout=FULL)
         classed(self, "rr-card", "rr-key-notice")
+
+    def close(self) -> None:
+        self.shown.value = ""
+        for child in self.children:
+            child.close()
+        super().close()
 
 
 class JoinPanel(widgets.VBox):
