@@ -1,10 +1,14 @@
 """Anonymised group figures for the facilitator's shared screen, as tidy DataFrames.
 
-Every frame counts its ``respondents`` (distinct participants behind each row) so charts can
-hold back any group smaller than the session's anonymity threshold. Values of a group below
-the threshold are masked here already (``NaN``), and shared labels rated by too few people are
-dropped, so an export made from these frames cannot leak them either. No free text and no
-relationship labels appear, except the shared labels several people chose on purpose.
+Every figure follows the one anonymity rule of :mod:`workshop.anonymity`: a cell is shown
+only with at least ``threshold`` people behind it; a hidden cell publishes nothing (no value,
+no count, not whether it is empty); and every total, share and mean is computed over shown
+cells only. States, drift bands and kinds cut the same relationships, so all of them are
+computed over one common base (:func:`workshop.anonymity.common_base`): a relationship in a
+small state, band or kind is left out of every figure, and the per-dimension means are
+computed over the shown kind x dimension cells. Each frame counts its ``respondents``
+(distinct participants behind each row). No free text and no relationship labels appear,
+except the shared labels several people chose on purpose.
 
 Inputs are the frames of :mod:`workshop.tidy`; nothing here reads the database or draws.
 """
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import scoring
+from . import anonymity, scoring
 from .content import content
 
 MILESTONES = (("joined", "Joined"), ("inventory", "Finished inventory"),
@@ -34,7 +38,9 @@ DIMENSION_COLUMNS = ["dimension", "name", "mean", "std", "q1", "median", "q3", "
                      "respondents"]
 HEATMAP_COLUMNS = ["kind", "dimension", "name", "mean", "ratings", "respondents"]
 DRIFT_COLUMNS = ["band", "relationships", "share", "respondents"]
-GAP_COLUMNS = ["shared_label", "dimension", "name", "raters", "mean", "gap", "std"]
+# No mean per shared label: next to the kind x dimension means it could be differenced
+# (rule 4 of workshop.anonymity); the gap and the spread cannot.
+GAP_COLUMNS = ["shared_label", "dimension", "name", "raters", "gap", "std"]
 
 
 def dimension_name(key: str) -> str:
@@ -79,27 +85,48 @@ def participants_frame(records: Iterable) -> pd.DataFrame:
 
 # -- states and drift ----------------------------------------------------------------------
 
-def state_counts(scores: pd.DataFrame) -> pd.DataFrame:
-    """Relationships per state across the room, in the content's state order."""
-    total = len(scores)
-    rows = [(s.key, s.name, int((scores["state"] == s.key).sum()) if total else 0)
-            for s in content().states]
-    frame = pd.DataFrame(rows, columns=STATE_COLUMNS[:3])
-    frame["share"] = frame["relationships"] / total if total else 0.0
-    frame["respondents"] = respondents(scores)
+def drift_band(drift: pd.Series) -> pd.Series:
+    """The label of :data:`DRIFT_BANDS` each drift value falls in (:data:`UNKNOWN_DRIFT`)."""
+    drift = pd.to_numeric(drift, errors="coerce")
+    bands = pd.Series(UNKNOWN_DRIFT, index=drift.index, dtype=object)
+    for low, high, label in DRIFT_BANDS:
+        bands[(drift >= low) & (drift < high)] = label
+    return bands
+
+
+def _counted(scores: pd.DataFrame, column: str, keys: Sequence[str],
+             threshold: int) -> pd.DataFrame:
+    """Relationships and people per value of ``column``; cells under ``threshold`` hidden."""
+    rows = []
+    for key in keys:
+        these = scores[scores[column] == key] if len(scores) else scores
+        count = respondents(these)
+        rows.append((key, len(these) if count >= threshold else np.nan, count))
+    frame = pd.DataFrame(rows, columns=[column, "relationships", "respondents"])
+    shown = frame["relationships"].sum()
+    frame["share"] = frame["relationships"] / shown if shown else np.nan
+    return frame
+
+
+def state_counts(scores: pd.DataFrame, threshold: int = 1) -> pd.DataFrame:
+    """Relationships per state, best state first (the content's display order).
+
+    A state with fewer than ``threshold`` people (none included) is hidden: its count and
+    share are ``NaN``, and shares are of the shown relationships only.
+    """
+    states = content().states_shown
+    frame = _counted(scores, "state", [s.key for s in states], threshold)
+    frame["name"] = [s.name for s in states]
     return frame[STATE_COLUMNS]
 
 
-def drift_bands(scores: pd.DataFrame) -> pd.DataFrame:
-    """Relationships per drift band (see :data:`DRIFT_BANDS`), unknown drift last."""
-    drift = pd.to_numeric(scores["drift"], errors="coerce") if len(scores) else pd.Series([])
-    rows = [(label, int(((drift >= low) & (drift < high)).sum()))
-            for low, high, label in DRIFT_BANDS]
-    rows.append((UNKNOWN_DRIFT, int(drift.isna().sum())))
-    frame = pd.DataFrame(rows, columns=DRIFT_COLUMNS[:2])
-    frame["share"] = frame["relationships"] / len(scores) if len(scores) else 0.0
-    frame["respondents"] = respondents(scores)
-    return frame[DRIFT_COLUMNS]
+def drift_bands(scores: pd.DataFrame, threshold: int = 1) -> pd.DataFrame:
+    """Relationships per drift band (see :data:`DRIFT_BANDS`), unknown drift last; bands with
+    fewer than ``threshold`` people hidden as in :func:`state_counts`."""
+    scored = scores.assign(band=drift_band(scores["drift"])) if len(scores) else \
+        scores.assign(band=pd.Series([], dtype=object))
+    labels = [label for *_, label in DRIFT_BANDS] + [UNKNOWN_DRIFT]
+    return _counted(scored, "band", labels, threshold)[DRIFT_COLUMNS]
 
 
 # -- ratings --------------------------------------------------------------------------------
@@ -122,10 +149,14 @@ def dimension_summary(latest: pd.DataFrame, relationships: pd.DataFrame,
                       dimensions: Sequence[str], threshold: int) -> pd.DataFrame:
     """Average and spread of the latest rating per dimension, in ``dimensions`` order.
 
-    ``std`` is the population standard deviation; ``q1/median/q3`` the quartiles. Values of a
-    dimension rated by fewer than ``threshold`` people are masked.
+    Computed over the ratings in shown kind x dimension cells only (rule 2 of
+    :mod:`workshop.anonymity`), so a dimension's mean times its ratings is exactly the sum of
+    the shown heat-map cells' means times theirs. ``std`` is the population standard
+    deviation; ``q1/median/q3`` the quartiles. A dimension with fewer than ``threshold``
+    people is masked.
     """
-    rated = _rated(latest, relationships, dimensions)
+    rated = anonymity.in_shown_cells(_rated(latest, relationships, dimensions),
+                                     ["kind", "dimension"], threshold)
     rows = []
     for key in dimensions:
         values = rated.loc[rated["dimension"] == key, "rating"].astype(float)
@@ -149,8 +180,14 @@ def weakest_dimension(summary: pd.DataFrame) -> pd.Series | None:
 
 def kind_heatmap(latest: pd.DataFrame, relationships: pd.DataFrame,
                  dimensions: Sequence[str], threshold: int) -> pd.DataFrame:
-    """Average latest rating per relationship kind x dimension; small cells masked."""
+    """Average latest rating per relationship kind x dimension; small cells masked.
+
+    Only kinds with at least one shown cell are listed, so the table does not tell a small
+    kind from an absent one.
+    """
     rated = _rated(latest, relationships, dimensions)
+    shown = anonymity.in_shown_cells(rated, ["kind", "dimension"], threshold)
+    rated = rated[rated["kind"].isin(shown["kind"])]
     if rated.empty:
         return pd.DataFrame(columns=HEATMAP_COLUMNS)
     grouped = rated.groupby(["kind", "dimension"])
@@ -165,7 +202,10 @@ def kind_heatmap(latest: pd.DataFrame, relationships: pd.DataFrame,
 
 def gaps(relationships: pd.DataFrame, ratings: pd.DataFrame, dimensions: Sequence[str],
          threshold: int) -> pd.DataFrame:
-    """Perception gap per shared label and dimension, only where ``threshold`` people rated."""
+    """Perception gap per shared label and dimension, only where ``threshold`` people rated.
+
+    Raters, gap and spread only: no mean (see :data:`GAP_COLUMNS`).
+    """
     frame = scoring.perception_gap(relationships, ratings, min_raters=threshold)
     frame = frame[frame["dimension"].isin(dimensions)].copy()
     frame["name"] = frame["dimension"].map(dimension_name)
@@ -198,14 +238,24 @@ class Group:
         return weakest_dimension(self.dimensions) if self.respondents >= self.threshold else None
 
     def waiting(self) -> dict[str, int]:
-        """How many more respondents each group chart needs before it shows (0: it shows)."""
-        def top(frame: pd.DataFrame) -> int:
-            return int(frame["respondents"].max()) if len(frame) else 0
-        return {"states": waiting_for(top(self.states), self.threshold),
-                "dimensions": waiting_for(top(self.dimensions), self.threshold),
-                "heatmap": waiting_for(top(self.heatmap), self.threshold),
-                "drift": waiting_for(top(self.drift), self.threshold),
-                "gaps": waiting_for(self.shared_raters, self.threshold)}
+        """How many more respondents each group chart needs before it shows (0: it shows).
+
+        Counted on the whole room, never on one group: "waiting for 3 more" about a single
+        state or label would tell how small that group is. Once the room has enough people,
+        a chart whose groups are all still small says so without a number.
+        """
+        more = waiting_for(self.respondents, self.threshold)
+        return {key: more for key in ("states", "dimensions", "heatmap", "drift", "gaps")}
+
+    def all_small(self) -> dict[str, bool]:
+        """Per chart: True when the room is big enough but every group in it is still under
+        the threshold, so the chart has nothing to show (and says so without a number)."""
+        def nothing(frame: pd.DataFrame, value: str) -> bool:
+            return frame.empty or bool(frame[value].isna().all())
+        return {"states": nothing(self.states, "relationships"),
+                "dimensions": nothing(self.dimensions, "mean"),
+                "heatmap": nothing(self.heatmap, "mean"),
+                "drift": nothing(self.drift, "relationships"), "gaps": self.gaps.empty}
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The tables an anonymised export holds, by name.
@@ -213,30 +263,49 @@ class Group:
         Head counts of masked groups are blanked too: an export says a group is hidden, not
         how small it is.
         """
-        return {"states": self.states, "dimensions": _blank(self.dimensions, "mean"),
-                "heatmap": _blank(self.heatmap, "mean"), "drift": self.drift,
+        return {"states": _blank(self.states, "relationships", ["relationships", "respondents"]),
+                "dimensions": _blank(self.dimensions, "mean", ["ratings", "respondents"]),
+                "heatmap": _blank(self.heatmap, "mean", ["ratings", "respondents"]),
+                "drift": _blank(self.drift, "relationships", ["relationships", "respondents"]),
                 "perception_gaps": self.gaps}
 
 
-def _blank(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+def _blank(frame: pd.DataFrame, value: str, counts: list[str]) -> pd.DataFrame:
     shown = frame[value].notna()
-    return frame.assign(**{c: frame[c].astype("Int64").where(shown)
-                           for c in ("ratings", "respondents")})
+    return frame.assign(**{c: frame[c].astype("Int64").where(shown) for c in counts})
 
 
 def group(frames, dimensions: Sequence[str], threshold: int, as_of=None) -> Group:
-    """The anonymised figures of a session from its :class:`workshop.tidy.Tidy` frames."""
+    """The anonymised figures of a session from its :class:`workshop.tidy.Tidy` frames.
+
+    States, drift bands and the kind x dimension ratings all come from one common base of
+    relationships (rule 2 of :mod:`workshop.anonymity`); ``respondents`` is the room's head
+    count of people who rated, a count of participation like the progress counts. The
+    perception gaps publish no sum or mean (rule 4), so they use every shared label's raters.
+    """
     scores = frames.scores(as_of)
     latest = frames.latest_ratings()
     rated = _rated(latest, frames.relationships, dimensions) if len(latest) else latest
+    base = _base(scores, threshold)
+    ids = set(base["relationship_id"])
+    relationships = frames.relationships[frames.relationships["relationship_id"].isin(ids)]
+    latest = latest[latest["relationship_id"].isin(ids)] if len(latest) else latest
     return Group(threshold=int(threshold),
                  respondents=respondents(rated) if len(rated) else 0,
-                 states=state_counts(scores), drift=drift_bands(scores),
-                 dimensions=dimension_summary(latest, frames.relationships, dimensions,
-                                              threshold),
-                 heatmap=kind_heatmap(latest, frames.relationships, dimensions, threshold),
+                 states=state_counts(base, threshold), drift=drift_bands(base, threshold),
+                 dimensions=dimension_summary(latest, relationships, dimensions, threshold),
+                 heatmap=kind_heatmap(latest, relationships, dimensions, threshold),
                  gaps=gaps(frames.relationships, frames.ratings, dimensions, threshold),
                  shared_raters=most_shared_raters(frames.relationships, frames.ratings))
+
+
+def _base(scores: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The scored relationships whose state, drift band and kind each have ``threshold``
+    people (see :func:`workshop.anonymity.common_base`)."""
+    if scores.empty:
+        return scores
+    banded = scores.assign(band=drift_band(scores["drift"]))
+    return anonymity.common_base(banded, [["state"], ["band"], ["kind"]], threshold)
 
 
 def session_group(store, session, as_of=None) -> Group:

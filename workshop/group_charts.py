@@ -3,7 +3,8 @@
 Each function takes a frame from :mod:`workshop.aggregate` and the session's ``threshold``.
 The threshold is enforced here again: a row whose ``respondents`` (or ``raters``) is below it
 is never drawn, and a chart with no row at the threshold comes back as an empty figure saying
-how many more respondents it waits for. Colour is never the only code: bars carry their
+how many more people the room needs, or that its groups are all still too small (the rule of
+:mod:`workshop.anonymity`). Colour is never the only code: bars carry their
 names and values, heat-map cells print their numbers.
 """
 
@@ -72,16 +73,36 @@ def _counted(frame: pd.DataFrame, column: str = "respondents") -> int:
     return int(frame[column].max()) if len(frame) else 0
 
 
+def too_small_chart(title: str, threshold: int) -> go.Figure:
+    """An empty chart for a room big enough whose every group is still under the threshold."""
+    fig = waiting_chart(title, 0)
+    fig.layout.annotations[0].text = (f"Every group here has fewer than {threshold} people, "
+                                      "so it stays hidden")
+    return fig
+
+
+def _nothing_shown(title: str, frame: pd.DataFrame, threshold: int, room: int | None,
+                   column: str = "respondents") -> go.Figure:
+    """What a chart with no shown row draws. With the room's head count ``room`` it never
+    says how small one group is (see :mod:`workshop.anonymity`); without it, it counts from
+    the frame as callers of the bare chart functions expect."""
+    if room is None:
+        return waiting_chart(title, waiting_for(_counted(frame, column), threshold))
+    more = waiting_for(room, threshold)
+    return waiting_chart(title, more) if more else too_small_chart(title, threshold)
+
+
 def _shown(frame: pd.DataFrame, threshold: int, column: str = "respondents") -> pd.DataFrame:
     return frame[frame[column] >= threshold]
 
 
-def states_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
+def states_chart(data_frame: pd.DataFrame, threshold: int,
+                 respondents: int | None = None) -> go.Figure:
     """Relationships per state across the room (frame: :func:`aggregate.state_counts`)."""
     title = "Where the room's relationships stand"
     shown = _shown(data_frame, threshold)
     if shown.empty:
-        return waiting_chart(title, waiting_for(_counted(data_frame), threshold))
+        return _nothing_shown(title, data_frame, threshold, respondents)
     look = {s.key: s for s in content().states}
     fig = go.Figure(go.Bar(
         x=shown["relationships"], y=shown["name"], orientation="h",
@@ -97,7 +118,8 @@ def states_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
     return _look(fig, title)
 
 
-def dimensions_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
+def dimensions_chart(data_frame: pd.DataFrame, threshold: int,
+                     respondents: int | None = None) -> go.Figure:
     """Average rating per dimension with its spread (+/- one standard deviation).
 
     The lowest average is marked "weakest" in words as well as by its marker.
@@ -105,7 +127,7 @@ def dimensions_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
     title = "Average and spread per dimension (1-5)"
     shown = _shown(data_frame, threshold).dropna(subset=["mean"])
     if shown.empty:
-        return waiting_chart(title, waiting_for(_counted(data_frame), threshold))
+        return _nothing_shown(title, data_frame, threshold, respondents)
     lowest = weakest_dimension(shown)
     weakest = None if lowest is None else lowest.name
     labels = [f"{m:.1f} ± {s:.1f}" + ("  weakest" if i == weakest else "")
@@ -123,11 +145,12 @@ def dimensions_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
     return _look(fig, title, height=120 + 48 * len(shown))
 
 
-def heatmap_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
+def heatmap_chart(data_frame: pd.DataFrame, threshold: int,
+                  respondents: int | None = None) -> go.Figure:
     """Average rating per relationship kind x dimension; cells below the threshold hidden."""
     title = "Average rating by kind of relationship"
     if _shown(data_frame, threshold).empty:
-        return waiting_chart(title, waiting_for(_counted(data_frame), threshold))
+        return _nothing_shown(title, data_frame, threshold, respondents)
     frame = data_frame.assign(
         mean=data_frame["mean"].where(data_frame["respondents"] >= threshold))
     names = list(dict.fromkeys(frame["name"]))
@@ -143,12 +166,13 @@ def heatmap_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
     return _heat_axes(_look(fig, title, height=200 + 44 * len(grid)))
 
 
-def drift_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
+def drift_chart(data_frame: pd.DataFrame, threshold: int,
+                respondents: int | None = None) -> go.Figure:
     """How far relationships have drifted from the contact rhythm people want."""
     title = "Drift: time since last contact against the wanted rhythm"
     shown = _shown(data_frame, threshold)
     if shown.empty:
-        return waiting_chart(title, waiting_for(_counted(data_frame), threshold))
+        return _nothing_shown(title, data_frame, threshold, respondents)
     fig = go.Figure(go.Bar(
         x=shown["band"], y=shown["relationships"], marker={"color": "#5e3c99"},
         text=[f"{n} ({s:.0%})" for n, s in zip(shown["relationships"], shown["share"],
@@ -159,7 +183,8 @@ def drift_chart(data_frame: pd.DataFrame, threshold: int) -> go.Figure:
     return _look(fig, title)
 
 
-def gaps_chart(data_frame: pd.DataFrame, threshold: int, shared_raters: int = 0) -> go.Figure:
+def gaps_chart(data_frame: pd.DataFrame, threshold: int, shared_raters: int = 0,
+               respondents: int | None = None) -> go.Figure:
     """Perception gap (highest minus lowest rating) per shared relationship and dimension.
 
     ``shared_raters`` is the most people behind any one shared label, for the waiting count.
@@ -168,6 +193,8 @@ def gaps_chart(data_frame: pd.DataFrame, threshold: int, shared_raters: int = 0)
     """
     title = "Perception gaps on shared relationships (0 = all agree, 4 = opposite ends)"
     shown = _shown(data_frame, threshold, "raters")
+    if shown.empty and respondents is not None:
+        return _nothing_shown(title, data_frame, threshold, respondents)
     if shown.empty:
         return waiting_chart(title, waiting_for(max(shared_raters, _counted(data_frame, "raters")),
                                                 threshold))
@@ -186,9 +213,9 @@ def gaps_chart(data_frame: pd.DataFrame, threshold: int, shared_raters: int = 0)
 
 def group_charts(group) -> dict[str, go.Figure]:
     """Every group chart of an :class:`aggregate.Group`, by name."""
-    t = group.threshold
-    return {"states": states_chart(group.states, t),
-            "dimensions": dimensions_chart(group.dimensions, t),
-            "heatmap": heatmap_chart(group.heatmap, t),
-            "drift": drift_chart(group.drift, t),
-            "gaps": gaps_chart(group.gaps, t, group.shared_raters)}
+    t, room = group.threshold, group.respondents
+    return {"states": states_chart(group.states, t, room),
+            "dimensions": dimensions_chart(group.dimensions, t, room),
+            "heatmap": heatmap_chart(group.heatmap, t, room),
+            "drift": drift_chart(group.drift, t, room),
+            "gaps": gaps_chart(group.gaps, t, group.shared_raters, room)}

@@ -36,7 +36,7 @@ DISPLAY = {"states": {"name": "state", "relationships": "relationships", "share"
                        "respondents": "people"},
            "drift": {"band": "drift", "relationships": "relationships", "share": "share"},
            "perception_gaps": {"shared_label": "shared relationship", "name": "dimension",
-                               "raters": "raters", "mean": "average", "gap": "gap"}}
+                               "raters": "raters", "gap": "gap", "std": "spread (sd)"}}
 CHARTS = (("states", "Where the room's relationships stand"),
           ("dimensions", "Average and spread per dimension"),
           ("heatmap", "Average rating by kind of relationship"),
@@ -102,12 +102,14 @@ def report_context(store: Store, session: Session, now: datetime | None = None) 
     group = aggregate.session_group(store, session)
     progress = aggregate.session_progress(store, session.id)
     figures = group_charts.group_charts(group)
-    waiting = group.waiting()
+    waiting, small = group.waiting(), group.all_small()
     tables = group.frames()
     table_of = {"gaps": "perception_gaps"}
+    drawn = {key: not waiting[key] and not small[key] for key, _ in CHARTS}
     charts = [{"key": key, "title": title, "waiting": waiting[key],
-               "html": _chart_html(figures[key]) if not waiting[key] else None,
-               "table": _table(table_of.get(key, key), tables) if not waiting[key] else None}
+               "small": small[key] and not waiting[key],
+               "html": _chart_html(figures[key]) if drawn[key] else None,
+               "table": _table(table_of.get(key, key), tables) if drawn[key] else None}
               for key, title in CHARTS]
     weakest = group.weakest
     return {"session": session_facts(session), "progress": progress.to_dict("records"),

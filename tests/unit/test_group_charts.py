@@ -84,8 +84,9 @@ def test_drift_chart_bars_in_band_order():
 
 
 def test_gaps_chart_never_shows_a_label_below_threshold():
-    rows = [("Northwind", "trust", "Trust", 6, 3.0, 4, 1.2),
-            ("Tiny Co", "trust", "Trust", 2, 3.0, 1, 0.5)]
+    # GAP_COLUMNS hold no mean per label any more (rule 4 of workshop.anonymity).
+    rows = [("Northwind", "trust", "Trust", 6, 4, 1.2),
+            ("Tiny Co", "trust", "Trust", 2, 1, 0.5)]
     fig = gc.gaps_chart(pd.DataFrame(rows, columns=GAP_COLUMNS), threshold=5)
     assert list(fig.data[0].y) == ["Northwind (6 raters)"]
     assert "Tiny Co" not in json.dumps(fig.to_plotly_json(), default=str)
@@ -110,7 +111,25 @@ def test_group_charts_returns_one_figure_per_view(tmp_path):
 
 
 def test_gaps_chart_escapes_markup_in_shared_labels():
-    rows = [("<b>Acme</b><script>x()</script>", "trust", "Trust", 5, 3.0, 2, 0.8)]
+    rows = [("<b>Acme</b><script>x()</script>", "trust", "Trust", 5, 2, 0.8)]
     fig = gc.gaps_chart(pd.DataFrame(rows, columns=GAP_COLUMNS), threshold=5)
     label = fig.data[0].y[0]
     assert label.startswith("&lt;b&gt;Acme") and "<b>" not in label and "<script" not in label
+
+
+def test_perception_gaps_chart_title_names_gaps():
+    rows = [("Northwind", "trust", "Trust", 6, 4, 1.2)]
+    fig = gc.gaps_chart(pd.DataFrame(rows, columns=GAP_COLUMNS), threshold=5)
+    assert fig.layout.title.text.startswith("Perception gaps on shared relationships")
+    assert "data_frame" not in fig.layout.title.text
+
+
+def test_charts_given_the_room_never_count_one_small_group():
+    # 6 people in the room, but no state has 5: the chart must not say "waiting for 2 more"
+    # (that would tell the biggest state has 3 people).
+    frame = _states(3).assign(relationships=[float("nan")] * 2, share=[float("nan")] * 2)
+    fig = gc.states_chart(frame, threshold=5, respondents=6)
+    assert fig.data == ()
+    assert _annotations(fig) == ["Every group here has fewer than 5 people, so it stays hidden"]
+    assert _annotations(gc.states_chart(frame, threshold=5, respondents=4)) == [
+        "Waiting for 1 more respondent"]

@@ -1,7 +1,8 @@
 """The console's group view (anonymised charts behind a reveal toggle) and its exports.
 
 Which chart may show, and how many more respondents one waits for, comes from
-:class:`workshop.aggregate.Group`; the figures from :mod:`workshop.group_charts`.
+:class:`workshop.aggregate.Group` (the rule of :mod:`workshop.anonymity`); the figures from
+:mod:`workshop.group_charts`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class ChartBox(widgets.VBox):
     def wait(self, more: int) -> None:
         noun = "respondent" if more == 1 else "respondents"
         self.waiting.value = f"Hidden: waiting for {more} more {noun}."
+        self._clear()
+
+    def too_small(self, threshold: int) -> None:
+        self.waiting.value = f"Hidden: every group here has fewer than {threshold} people."
         self._clear()
 
     def hide(self) -> None:
@@ -93,7 +98,7 @@ class GroupPanel(widgets.VBox):
         people = "person has" if group.respondents == 1 else "people have"
         self.status.value = (f"{group.respondents} {people} rated so far; each chart shows "
                              f"once {group.threshold} stand behind it.")
-        waiting = group.waiting()
+        waiting, small = group.waiting(), group.all_small()
         revealed = self.reveal.value and figures is not None
         weakest = group.weakest if revealed else None
         self.weakest.value = ("" if weakest is None else
@@ -102,6 +107,8 @@ class GroupPanel(widgets.VBox):
         for key, box in self.boxes.items():
             if waiting[key]:
                 box.wait(waiting[key])
+            elif small[key]:
+                box.too_small(group.threshold)
             elif revealed:
                 box.draw(figures[key])
             else:
