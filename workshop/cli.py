@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from . import config
-from .errors import WorkshopError
+from .errors import InvalidInput, WorkshopError
 
 EPILOG = ("Settings come from flags, then environment variables (RESET_WORKSHOP_DB, "
           "RESET_WORKSHOP_PORT, RESET_WORKSHOP_HOST, RESET_WORKSHOP_URL), then the config file "
@@ -31,9 +31,13 @@ def command(name: str, help: str):
     return register
 
 
-def _open_store(args):
+def _open_store(args, *, create: bool = False):
+    """The store ``--db`` names. Only commands that add data pass ``create``: the others
+    refuse a database file that does not exist rather than make an empty one."""
+    from . import db
     from .store import Store
-    return Store.open(config.database(args.db))
+    args.database = config.database(args.db)
+    return Store.open(db.url_for(args.database, create=create))
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +47,7 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
 
 @command("new-session", "create a workshop session; prints its join code and facilitator key")
 def new_session(args) -> int:
-    with _open_store(args) as store:
+    with _open_store(args, create=True) as store:
         session, key = store.add_session(args.title, args.date,
                                          anonymity_threshold=args.anonymity_threshold)
     print(f"Session:         {session.title} ({session.date})")
@@ -67,7 +71,7 @@ new_session.arguments = _new_session_args
 @command("demo", "load the demo session (12 participants) and print its codes")
 def demo(args) -> int:
     from .demo import load_demo
-    with _open_store(args) as store:
+    with _open_store(args, create=True) as store:
         loaded = load_demo(store)
     first, resume = next(iter(loaded.resume_codes.items()))
     print(f"Demo session:    {loaded.session.title}")
@@ -119,37 +123,46 @@ def _export_args(parser):
 export.arguments = _export_args
 
 
-@command("import", "import a session from a JSON export")
+@command("import", "import a session from a full backup ('export CODE --full --format json'); "
+                   "all or nothing")
 def import_(args) -> int:
-    from .backup import restore_session
+    from . import backup
     try:
         data = json.loads(args.file.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise WorkshopError(f"{args.file}: not a text file") from None
+        raise WorkshopError(f"{args.file}: is not a text file, so not a backup") from None
     except json.JSONDecodeError as exc:
-        raise WorkshopError(f"{args.file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-    with _open_store(args) as store:
-        session = restore_session(store, data)
+        raise WorkshopError(f"{args.file}: is not valid JSON ({exc.msg}, line {exc.lineno}), "
+                            "so not a backup") from None
+    try:
+        rows = backup.check_backup(data)  # the whole file, before the database is opened
+        with _open_store(args, create=True) as store:
+            session = backup.write_backup(store, rows)
+    except (backup.NotABackup, InvalidInput) as exc:
+        raise WorkshopError(f"{args.file}: {exc}") from None
     print(f"Imported session {session.code}: {session.title}")
     return 0
 
 
-import_.arguments = lambda parser: parser.add_argument("file", type=Path, help="a JSON export")
+import_.arguments = lambda parser: parser.add_argument(
+    "file", type=Path, help="a full backup made by 'reset-workshop export CODE --full "
+                            "--format json -o FILE'")
 
 
 @command("serve", "serve the participant and facilitator apps with Voilà until Ctrl-C")
 def serve(args) -> int:
     from .app import serving
+    port = config.port(args.port)  # checked before anything starts
     database = config.database(args.db)
     kernels = config.kernel_settings(args.max_kernels, args.kernel_idle, args.kernel_grace)
     demo_code = None
-    with _open_store(args) as store:  # create and migrate the database before serving
+    with _open_store(args, create=True) as store:  # create and migrate it before serving
         if args.demo:
             from .demo import load_demo
             loaded = load_demo(store)
             demo_code = loaded.session.code
             print(f"Demo session {demo_code} loaded; facilitator key: {loaded.facilitator_key}")
-    server = serving.Server(port=int(config.setting("port", args.port)),
+    server = serving.Server(port=port,
                             host=str(config.setting("host", args.host)),
                             public_url=config.setting("public_url", args.public_url),
                             **kernels)
@@ -161,8 +174,8 @@ def serve(args) -> int:
 
 
 def _serve_args(parser):
-    parser.add_argument("--port", type=int, default=None, metavar="N",
-                        help="port to serve on (default 8866)")
+    parser.add_argument("--port", type=_port, default=None, metavar="N",
+                        help="port to serve on, 1-65535 (default 8866)")
     parser.add_argument("--host", default=None, metavar="H",
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room)")
     parser.add_argument("--public-url", default=None, metavar="URL",
@@ -248,21 +261,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = None
     try:
+        args = build_parser().parse_args(argv)
         return args.run(args) or 0
-    except (WorkshopError, OSError, ValueError) as exc:
-        print(f"reset-workshop: error: {_one_line(exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # only errors a user can act on are shown plainly; bugs re-raise
+        message = _plain(exc, getattr(args, "database", None))
+        if message is None:
+            raise
+        print(f"reset-workshop: error: {message}", file=sys.stderr)
+        return 1
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, OSError) and exc.filename:
-        text = f"{exc.filename}: {exc.strerror or text}"
-    return " ".join(text.split())
+def _port(text: str) -> int:
+    """``--port``: refused at once, with one line and exit 1, if it is no port number."""
+    return config.port_number(text, "--port")
+
+
+def _plain(exc: BaseException, database: str | None) -> str | None:
+    """One line for an error the user can fix, or None for a bug (shown as a traceback)."""
+    text = None
+    if "sqlalchemy" in sys.modules:
+        from . import db
+        text = db.failure(exc, database)
+    if text is None and isinstance(exc, (WorkshopError, OSError, ValueError)):
+        text = str(exc) or type(exc).__name__
+        if isinstance(exc, OSError) and exc.filename:
+            text = f"{exc.filename}: {exc.strerror or text}"
+    return None if text is None else " ".join(text.split())
 
 
 if __name__ == "__main__":

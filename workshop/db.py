@@ -9,12 +9,14 @@ with "database is locked" half-way through a transaction.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .errors import DatabaseUnavailable
 from .model import CHANNELS, KINDS, PLAN_STATUSES, SESSION_STATUSES, TRENDS
 
 BUSY_TIMEOUT_MS = 60_000
@@ -134,22 +136,121 @@ plans = sa.Table(
 )
 
 
-def url_for(db: str | os.PathLike) -> str:
-    """A SQLAlchemy URL from a URL (``postgresql://...``) or a SQLite file path."""
+SUPPORTED = ("sqlite", "postgresql")
+POSTGRES_EXTRA = "pip install 'relationship-reset-workshop[postgres]'"
+
+
+def url_for(db: str | os.PathLike, *, create: bool = True) -> str:
+    """A SQLAlchemy URL from a URL (``postgresql://...``) or a SQLite file path.
+
+    With ``create`` a file path's folder is made if missing (the database itself is made on
+    first use); without it, a SQLite file that does not exist is refused
+    (:class:`~workshop.errors.DatabaseUnavailable`) and nothing is created. A ``sqlite://``
+    URL is taken as given: its folder must exist.
+    """
     text = str(db)
-    if "://" in text:
-        return text
-    path = Path(text).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+    if "://" not in text:
+        path = Path(text).expanduser().resolve()
+        _check_sqlite_file(path, text, create)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    url = _parse_url(text)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
+            and not url.query.get("uri"):
+        path = Path(url.database).expanduser()
+        _check_sqlite_file(path, text, create)
+        if not path.parent.is_dir():
+            raise DatabaseUnavailable(f"{text}: the folder {path.parent} does not exist")
+    return text
+
+
+def _parse_url(text: str) -> sa.URL:
+    try:
+        url = sa.make_url(text)
+    except sa.exc.ArgumentError:
+        raise DatabaseUnavailable(f"{text}: is neither a file path nor a database URL such as "
+                                  "postgresql://user@host/dbname") from None
+    if url.get_backend_name() not in SUPPORTED:
+        raise DatabaseUnavailable(
+            f"{shown(text)}: {url.get_backend_name()} databases are not supported; use a "
+            "SQLite file path or a postgresql:// URL")
+    return url
+
+
+def _check_sqlite_file(path: Path, shown_as: str, create: bool) -> None:
+    if path.is_dir():
+        raise DatabaseUnavailable(f"{shown_as}: is a folder, not a database file")
+    if not create and not path.exists():
+        raise DatabaseUnavailable(
+            f"{shown_as}: no such database file (check --db or RESET_WORKSHOP_DB; "
+            "'reset-workshop new-session' or 'demo' creates one)")
+
+
+def shown(url: str) -> str:
+    """A database path or URL as it may be printed: any password in it masked."""
+    try:
+        parsed = sa.make_url(str(url)) if "://" in str(url) else None
+    except sa.exc.ArgumentError:
+        parsed = None
+    if parsed is None or parsed.password is None:
+        return str(url)
+    return parsed.render_as_string(hide_password=True)
+
+
+def failure(exc: BaseException, database: str | None) -> str | None:
+    """A one-line, plain account of a database failure, or None if ``exc`` is not one.
+
+    ``database`` is the path or URL in use, named at the start of the line.
+    """
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)
+    if not _is_database_error(exc):
+        return None
+    where = shown(database) if database else "the database"
+    cause = getattr(exc, "orig", None) or exc
+    detail = " ".join(str(cause).split()) or type(cause).__name__
+    lower = detail.lower()
+    if "not a database" in lower or "malformed" in lower:
+        return f"{where}: is not a SQLite database file, or it is damaged ({detail})"
+    if "readonly" in lower or "read-only" in lower:
+        return f"{where}: the database is read-only ({detail}); check its permissions"
+    if "unable to open database file" in lower:
+        return f"{where}: cannot open the database file ({detail}); check its folder"
+    if "database is locked" in lower:
+        return f"{where}: another program holds the database locked; try again"
+    if "can't locate revision" in lower:
+        return f"{where}: was written by a newer version of reset-workshop; upgrade the kit"
+    served = database and "://" in str(database) and not str(database).startswith("sqlite")
+    if served and isinstance(exc, sa.exc.OperationalError):
+        return f"{where}: cannot reach the database server ({detail})"
+    return f"{where}: database error ({detail})"
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    import sqlite3
+
+    if isinstance(exc, (sa.exc.SQLAlchemyError, sqlite3.Error)):
+        return True
+    alembic_errors = sys.modules.get("alembic.util.exc")
+    return bool(alembic_errors) and isinstance(exc, alembic_errors.CommandError)
 
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; on SQLite with WAL, a busy timeout and immediate write locks."""
     if not url.startswith("sqlite"):
+        given = url
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        return sa.create_engine(url, pool_pre_ping=True)
+        try:
+            return sa.create_engine(url, pool_pre_ping=True)
+        except ImportError as exc:
+            raise DatabaseUnavailable(
+                f"{shown(given)}: its driver ({exc.name or 'psycopg'}) is not installed; "
+                f"for PostgreSQL: {POSTGRES_EXTRA}") from None
+        except sa.exc.NoSuchModuleError:
+            raise DatabaseUnavailable(f"{shown(given)}: this kind of database is not "
+                                      "supported") from None
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")

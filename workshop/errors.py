@@ -36,3 +36,7 @@ class TooManyAttempts(AccessDenied):
         unit = "second" if self.retry_after == 1 else "seconds"
         super().__init__(f"Too many wrong keys for this session: try again in "
                          f"{self.retry_after} {unit}.")
+
+
+class DatabaseUnavailable(WorkshopError):
+    """The database cannot be opened or used; the message names it (path or URL) and why."""

@@ -177,6 +177,18 @@ _PLAIN = {
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
     "float_parsing": "must be a number",
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "dict_type": "must be an object of names and values",
+    "model_type": "must be an object of names and values",
+    "date_type": "must be a date (YYYY-MM-DD)",
+    "datetime_type": "must be a date and time",
+    "datetime_parsing": "must be a date and time",
+    "extra_forbidden": "is not a known field",
 }
 
 
