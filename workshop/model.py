@@ -17,9 +17,12 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
+from .content import content
 from .errors import InvalidInput
 
 KINDS = ("client", "partner", "vendor", "referral source", "colleague", "other")
@@ -151,10 +154,29 @@ class Commitment(Record):
     due: date | None = None
 
 
+ANSWER_EXTRAS = ("proposal", "channel")  # plan answers beside the guide's steps
+ANSWERS_MAX, KEY_MAX = 12, 40
+STORED = {"stored": True}  # validation context for records read back from the database
+
+
+def answer_names() -> set[str]:
+    """The names a plan's ``answers`` may use: the guide's steps and :data:`ANSWER_EXTRAS`."""
+    return {step.key for step in content().steps} | set(ANSWER_EXTRAS)
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return bool((info.context or {}).get("stored"))
+
+
 class ResetPlan(Record):
+    """One relationship's reset plan. ``answers`` holds the guide's free-text steps (keyed by
+    step) and :data:`ANSWER_EXTRAS`; ``tone`` is one of the content's tones. Names are checked
+    against the content in force when a plan is made or changed, not when a stored plan is
+    read back (context ``STORED``), so editing the content never hides a saved plan."""
+
     id: str = Field(default_factory=new_id)
     relationship_id: str
-    tone: str = "warm"
+    tone: _text(KEY_MAX, 1) = "warm"
     message: LongText = ""
     answers: dict[str, LongText] = Field(default_factory=dict)
     need_mine: LongText = ""
@@ -164,6 +186,33 @@ class ResetPlan(Record):
     followup_days: int = Field(30, ge=1, le=365)
     status: PlanStatus = "planned"
     updated_at: Moment = Field(default_factory=utcnow)
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _answer_names(cls, answers, info: ValidationInfo):
+        if not isinstance(answers, dict):
+            return answers  # the type check says what is wrong
+        if len(answers) > ANSWERS_MAX:
+            raise ValueError(f"can have at most {ANSWERS_MAX} entries")
+        if any(not isinstance(name, str) or len(name) > KEY_MAX for name in answers):
+            raise ValueError(f"each answer's name must be text of at most {KEY_MAX} characters")
+        if not _stored(info):
+            known = answer_names()
+            unknown = [name for name in answers if name not in known]
+            if unknown:
+                raise ValueError(f"'{unknown[0]}' is not a step of the conversation guide")
+        channel = answers.get("channel")
+        if channel and channel not in CHANNELS:
+            raise ValueError(f"channel must be one of: {', '.join(CHANNELS)}")
+        return answers
+
+    @field_validator("tone")
+    @classmethod
+    def _known_tone(cls, tone: str, info: ValidationInfo) -> str:
+        tones = [t.key for t in content().tones]
+        if not _stored(info) and tone not in tones:
+            raise ValueError(f"must be one of: {', '.join(tones)}")
+        return tone
 
 
 R = TypeVar("R", bound=Record)

@@ -22,6 +22,7 @@ from . import codes, db, keyguard
 from .content import content
 from .errors import AccessDenied, InvalidInput, NotFound, SessionClosed
 from .model import (
+    STORED,
     CheckIn,
     Contact,
     Participant,
@@ -299,6 +300,7 @@ class Store:
 
     def save_plan(self, plan: ResetPlan) -> ResetPlan:
         """Create or replace a reset plan by id (drafts are saved as they are typed)."""
+        plan = make(ResetPlan, **plan.model_dump())  # its bounds, however it was built
         with self._write() as conn:
             self._require(conn, db.relationships, plan.relationship_id, "relationship")
             values = _row(plan)
@@ -345,12 +347,12 @@ class Store:
             row = conn.execute(sa.select(*_columns(cls, table)).where(where)).mappings().first()
         if row is None:
             raise NotFound(f"No {noun} found.")
-        return cls.model_validate(dict(row))
+        return cls.model_validate(dict(row), context=STORED)
 
     def _many(self, cls, table: sa.Table, where, *order) -> list:
         with self._read() as conn:
             rows = conn.execute(sa.select(*_columns(cls, table)).where(where).order_by(*order))
-            return [cls.model_validate(dict(r)) for r in rows.mappings()]
+            return [cls.model_validate(dict(r), context=STORED) for r in rows.mappings()]
 
     def _remove(self, table: sa.Table, record_id: str, noun: str) -> None:
         with self._write() as conn:

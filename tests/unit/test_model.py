@@ -60,3 +60,45 @@ def test_change_validates_again():
     assert change(rel, importance=5).importance == 5
     with pytest.raises(InvalidInput):
         change(rel, importance=0)
+
+
+@pytest.mark.parametrize("values, field, why", [
+    ({"answers": {"own": "x" * 4001}}, "answers.own", "must be at most 4000 characters"),
+    ({"answers": {"diary": "x"}}, "answers", "'diary' is not a step of the conversation guide"),
+    ({"answers": {"k" * 41: "x"}}, "answers",
+     "each answer's name must be text of at most 40 characters"),
+    ({"answers": {f"k{n}": "x" for n in range(13)}}, "answers", "can have at most 12 entries"),
+    ({"answers": {"channel": "pigeon"}}, "answers",
+     "channel must be one of: meeting, call, video call, email, message, event, other"),
+    ({"tone": "sarcastic"}, "tone", "must be one of: warm, direct, formal"),
+    ({"message": "x" * 4001}, "message", "must be at most 4000 characters"),
+    ({"need_mine": "x" * 4001}, "need_mine", "must be at most 4000 characters"),
+    ({"need_theirs": "x" * 4001}, "need_theirs", "must be at most 4000 characters"),
+    ({"commitments": [{"what": "call"}] * 21}, "commitments", "can have at most 20 entries"),
+    ({"commitments": [{"what": "x" * 121}]}, "commitments.0.what",
+     "must be at most 120 characters"),
+])
+def test_plan_fields_are_bounded(values, field, why):
+    with pytest.raises(InvalidInput) as caught:
+        make(ResetPlan, relationship_id="r", **values)
+    assert caught.value.fields == {field: why}
+
+
+def test_a_plan_may_use_every_guide_step_and_the_extras():
+    from workshop.content import content
+    from workshop.model import answer_names
+    steps = {step.key for step in content().steps}
+    assert answer_names() == steps | {"proposal", "channel"}
+    plan = make(ResetPlan, relationship_id="r", tone=content().tones[-1].key,
+                answers={**{key: "x" * 4000 for key in steps}, "proposal": "a call",
+                         "channel": "video call"})
+    assert len(plan.answers) == len(steps) + 2
+
+
+def test_a_stored_plan_still_reads_after_the_content_changed():
+    from workshop.model import STORED
+    old = ResetPlan.model_validate({"relationship_id": "r", "tone": "retired-tone",
+                                    "answers": {"retired-step": "kept"}}, context=STORED)
+    assert old.tone == "retired-tone" and old.answers == {"retired-step": "kept"}
+    with pytest.raises(InvalidInput):
+        change(old, status="met")  # changing it checks it against the content in force

@@ -156,6 +156,21 @@ def test_plans_are_saved_as_drafts_by_id(store):
     assert (saved.message, saved.status, saved.answers) == ("Hi!", "met", {"own": "I went quiet."})
 
 
+def test_the_store_refuses_plans_beyond_their_bounds_however_they_were_built(store):
+    session, _ = store.add_session("Reset")
+    person, _ = store.join(session.code)
+    rel = store.add_relationship(make(Relationship, participant_id=person.id, label="Acme"))
+    good = make(ResetPlan, relationship_id=rel.id, answers={"own": "I went quiet."})
+    unchecked = [good.model_copy(update={"answers": {f"k{n}": "x" * 9000 for n in range(500)}}),
+                 ResetPlan.model_construct(**{**good.model_dump(), "tone": "x" * 5000})]
+    for plan in unchecked:
+        with pytest.raises(InvalidInput) as refused:
+            store.save_plan(plan)
+        assert set(refused.value.fields) <= {"answers", "tone"}
+    assert store.find_plans(rel.id) == []
+    assert store.save_plan(good) == good and store.find_plans(rel.id) == [good]
+
+
 def test_unknown_parents_are_not_found(store):
     with pytest.raises(NotFound):
         store.add_checkin(make(CheckIn, relationship_id="nope", ratings={"trust": 3}))
