@@ -10,9 +10,12 @@ Callers get validated records from :mod:`workshop.model` and domain errors from
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -322,6 +325,58 @@ class Store:
     def remove_plan(self, plan_id: str) -> None:
         self._remove(db.plans, plan_id, "reset plan")
 
+    # -- shares: links that open the team dashboard ------------------------------------------
+
+    def add_share(self, session_id: str) -> tuple[Share, str]:
+        """A new link to the session's team dashboard; returns it with its token.
+
+        The token is shown once: only its SHA-256 is stored, like a password reset link.
+        """
+        token = secrets.token_urlsafe(24)
+        share = Share(id=secrets.token_hex(16), session_id=session_id, created_at=utcnow())
+        with self._write() as conn:
+            self._require(conn, db.sessions, session_id, "session")
+            conn.execute(db.shares.insert().values(
+                id=share.id, session_id=session_id, token_hash=_token_hash(token),
+                created_at=share.created_at))
+        return share, token
+
+    def find_share(self, token: str) -> Session:
+        """The session a share token opens; :class:`AccessDenied` (saying which) for a revoked
+        or an unknown token."""
+        query = sa.select(db.shares.c.session_id, db.shares.c.revoked_at).where(
+            db.shares.c.token_hash == _token_hash(str(token).strip()))
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise AccessDenied("This dashboard link is not valid. Ask the facilitator for a "
+                               "new one.")
+        if row.revoked_at is not None:
+            raise AccessDenied("This dashboard link was revoked by the facilitator.")
+        return self.get_session(row.session_id)
+
+    def find_shares(self, session_id: str) -> list[Share]:
+        """The session's share links, oldest first, revoked ones included."""
+        query = sa.select(db.shares.c.id, db.shares.c.session_id, db.shares.c.created_at,
+                          db.shares.c.revoked_at).where(
+            db.shares.c.session_id == session_id).order_by(db.shares.c.created_at)
+        with self._read() as conn:
+            return [Share(**row) for row in conn.execute(query).mappings()]
+
+    def revoke_share(self, share_id: str) -> Share:
+        """Stop a share link from opening the dashboard (from now on, for everyone)."""
+        table = db.shares
+        with self._write() as conn:
+            done = conn.execute(table.update().where(table.c.id == share_id,
+                                                     table.c.revoked_at.is_(None))
+                                .values(revoked_at=utcnow()))
+            row = conn.execute(sa.select(table.c.id, table.c.session_id, table.c.created_at,
+                                         table.c.revoked_at).where(table.c.id == share_id)
+                               ).mappings().first()
+        if row is None and done.rowcount == 0:
+            raise NotFound(f"No share link with id {share_id!r}.")
+        return Share(**row)
+
     # -- shared plumbing --------------------------------------------------------------------
 
     def _add_once(self, record):
@@ -398,3 +453,17 @@ def _scope(column: sa.Column, participant_id: str | None, session_id: str | None
     if not hop:
         return owned if participant_id is None else column == participant_id
     return column.in_(sa.select(db.relationships.c.id).where(owned))
+
+
+@dataclass(frozen=True)
+class Share:
+    """A link that opens a session's team dashboard (its token is never stored)."""
+
+    id: str
+    session_id: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
