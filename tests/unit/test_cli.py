@@ -305,3 +305,21 @@ def test_commands_that_add_data_still_create_the_database(tmp_path, capsys):
     code, out, _ = run("new-session", "Fresh", "--db", new, capsys=capsys)
     assert code == 0 and new.exists()
     assert "Fresh" in run("sessions", "--db", new, capsys=capsys)[1]
+
+
+def test_the_readme_export_import_example_works_as_written(tmp_path, monkeypatch, capsys):
+    import shlex
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    lines = [line.split("#")[0].strip() for line in readme.splitlines()
+             if line.startswith(("reset-workshop export", "reset-workshop import"))]
+    assert any(" import " in f" {line} " for line in lines)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RESET_WORKSHOP_DB", str(tmp_path / "workshop.sqlite"))
+    assert run("demo", capsys=capsys)[0] == 0
+    for line in lines:
+        argv = [DEMO_CODE if word == "CODE" else word for word in shlex.split(line)[1:]]
+        code, out, err = run(*argv, capsys=capsys)
+        assert code == 0, (line, err)
+    with Store.open(str(tmp_path / "other.sqlite")) as store:
+        imported = store.find_session(DEMO_CODE)
+        assert len(store.find_participants(imported.id)) == 12
