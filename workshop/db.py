@@ -223,7 +223,7 @@ def failure(exc: BaseException, database: str | None) -> str | None:
         return f"{where}: was written by a newer version of reset-workshop; upgrade the kit"
     served = database and "://" in str(database) and not str(database).startswith("sqlite")
     if served and isinstance(exc, sa.exc.OperationalError):
-        return f"{where}: cannot reach the database server ({detail})"
+        return f"{where}: cannot connect to the database server ({detail})"
     return f"{where}: database error ({detail})"
 
 

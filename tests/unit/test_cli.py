@@ -201,7 +201,7 @@ def test_a_database_file_without_write_permission_is_named(tmp_path):
 def test_postgresql_on_a_closed_port_is_named_without_its_password(capsys):
     url = f"postgresql://kit:s3cret@127.0.0.1:{_closed_port()}/workshop"
     code, out, err = run("sessions", "--db", url, capsys=capsys)
-    assert_one_line(code, out, err, "cannot reach the database server", "kit:***@127.0.0.1")
+    assert_one_line(code, out, err, "cannot connect to the database server", "kit:***@127.0.0.1")
     assert "s3cret" not in err
 
 
