@@ -98,13 +98,14 @@ def common_base(frame: pd.DataFrame, cuttings: Sequence[Sequence[str]], k: int,
 
 def month(stamps: pd.Series) -> pd.Series:
     """The calendar month (its first day) of each timestamp: the time cell of rule 3."""
-    return stamps.dt.to_period("M").dt.to_timestamp()
+    return pd.to_datetime(stamps).dt.to_period("M").dt.to_timestamp()
 
 
 def monthly_latest(history: pd.DataFrame) -> pd.DataFrame:
     """Each relationship's latest check-in in each calendar month, with a ``month`` column."""
     if history.empty:
-        return history.assign(month=pd.Series([], dtype="datetime64[ns]"))
+        return history.assign(month=pd.Series([], dtype="datetime64[ns]"),
+                              taken_at=pd.to_datetime(history["taken_at"]))
     rows = history.assign(month=month(history["taken_at"]))
     rows = rows.sort_values("taken_at", kind="stable")
     return rows.groupby(["relationship_id", "month"]).tail(1).reset_index(drop=True)

@@ -1,10 +1,15 @@
-"""The team dashboard's figures: a session's portfolio over time, states then and now, and
-the resets in progress with how they went. Anonymised throughout.
+"""The team dashboard's figures: a session's portfolio month by month, states then and now,
+and the resets in progress with how they went. Anonymised by the rule of
+:mod:`workshop.anonymity`.
 
-Data flows one way: :func:`team_data` reads the store once and drops everything personal
-(relationship labels, names, free text); :func:`narrow` filters by kind and check-in date;
-each ``*_frame`` function turns that into a tidy frame with a ``respondents`` count; each
-``*_chart`` function draws one frame and holds back any group smaller than the threshold.
+Data flows one way: :func:`team_data` reads the store once, drops everything personal
+(relationship labels, names, free text) and keeps only records in shown cells: each
+relationship's latest check-in per calendar month in a kind x month x state cell of at least
+``threshold`` people (``monthly``), the same for kind x month x shared label (``shared``), and
+reset plans in a kind x status x outcome cell of that size (``outcomes``). :func:`narrow`
+then picks a kind and whole months, so every view is a union of shown cells and any two views
+differ by whole shown cells only. Each ``*_frame`` function turns a view into a tidy frame;
+each ``*_chart`` function draws one.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import charts, tidy
+from . import anonymity, charts, tidy
 from .aggregate import respondents, waiting_for
 from .content import content
 from .model import PLAN_STATUSES, Session
@@ -37,9 +42,13 @@ class TeamData:
     """One session's check-ins and reset plans, with nothing that names anyone."""
 
     session: Session
-    history: pd.DataFrame  # HISTORY_COLUMNS, one row per check-in
-    plans: pd.DataFrame  # PLAN_COLUMNS, one row per reset plan
+    history: pd.DataFrame  # HISTORY_COLUMNS, one row per check-in (never drawn as such)
+    plans: pd.DataFrame  # PLAN_COLUMNS, one row per reset plan (never drawn as such)
     today: pd.Timestamp
+    monthly: pd.DataFrame | None = None  # latest check-in per relationship and month, shown
+    shared: pd.DataFrame | None = None  # the same for shared labels, shown cells only
+    outcomes: pd.DataFrame | None = None  # plans with their outcome, shown cells only
+    room: int = 0  # people with any check-in in the session (a head count, not narrowed)
 
     @property
     def threshold(self) -> int:
@@ -47,85 +56,112 @@ class TeamData:
 
     @property
     def kinds(self) -> list[str]:
-        return sorted(self.history["kind"].dropna().unique())
+        """Kinds with a shown cell: a kind of fewer than ``threshold`` people is not offered
+        (offering it would say it exists)."""
+        frames = [f["kind"] for f in (self.monthly, self.shared, self.outcomes)
+                  if f is not None]
+        return sorted(pd.concat(frames).dropna().unique()) if frames else []
 
     @property
     def respondents(self) -> int:
-        return respondents(self.history)
+        """People behind the shown check-ins of this view."""
+        return respondents(self.monthly)
 
 
 def team_data(store: Store, code: str, today: date | None = None) -> TeamData:
     """The session with join code ``code``, as the dashboard may show it."""
-    session = store.find_session(code)
+    return session_team_data(store, store.find_session(code), today)
+
+
+def session_team_data(store: Store, session: Session, today: date | None = None) -> TeamData:
+    """:func:`team_data` for a session record (the share-token page has no join code)."""
     frames = tidy.load(store, session_id=session.id)
     shared = frames.relationships[["relationship_id", "shared_label"]]
     history = frames.history().merge(shared, on="relationship_id", how="left")
     owners = frames.relationships[["relationship_id", "participant_id", "kind"]]
     plans = frames.plans.merge(owners, on="relationship_id", how="inner")
-    return TeamData(session, history.reindex(columns=HISTORY_COLUMNS),
-                    plans.reindex(columns=PLAN_COLUMNS),
-                    pd.Timestamp(today or date.today()))
+    history = history.reindex(columns=HISTORY_COLUMNS)
+    today = pd.Timestamp(today or date.today())
+    return shown_cells(TeamData(session, history, plans.reindex(columns=PLAN_COLUMNS), today))
+
+
+def shown_cells(data: TeamData) -> TeamData:
+    """``data`` with ``monthly``, ``shared`` and ``outcomes`` kept to cells of ``threshold``
+    people (rules 1 and 3 of :mod:`workshop.anonymity`)."""
+    k, monthly = data.threshold, anonymity.monthly_latest(data.history)
+    shown = anonymity.in_shown_cells(monthly, ["kind", "month", "state"], k)
+    labelled = monthly.dropna(subset=["shared_label"])
+    shared = anonymity.in_shown_cells(labelled, ["kind", "month", "shared_label"], k)
+    outcomes = reset_outcomes(data.plans, data.history, as_of=data.today)
+    outcomes = anonymity.in_shown_cells(outcomes, ["kind", "status", "outcome"], k)
+    return replace(data, monthly=shown, shared=shared, outcomes=outcomes,
+                   room=respondents(data.history))
+
+
+def months(data: TeamData) -> list[pd.Timestamp]:
+    """The calendar months a window may start or end on: the first check-in's to today's."""
+    first = data.history["taken_at"].min() if len(data.history) else data.today
+    return list(pd.period_range(first, data.today, freq="M").to_timestamp())
 
 
 def narrow(data: TeamData, kind: str | None = None, start=None, end=None) -> TeamData:
-    """Only relationships of ``kind`` (None: all) and check-ins from ``start`` to ``end``."""
-    history, plans = data.history, data.plans
+    """Only relationships of ``kind`` (None: all) and check-ins from the month of ``start``
+    to the month of ``end``: windows are whole months, so no two windows differ by part of
+    a month's cell. Reset outcomes follow the kind only (they are not windowed)."""
+    frames = {"history": data.history, "plans": data.plans, "monthly": data.monthly,
+              "shared": data.shared, "outcomes": data.outcomes}
     if kind:
-        history, plans = history[history["kind"] == kind], plans[plans["kind"] == kind]
-    taken = history["taken_at"].dt.normalize()
-    if start is not None:
-        history = history[taken >= pd.Timestamp(start)]
-        taken = history["taken_at"].dt.normalize()
-    if end is not None:
-        history = history[taken <= pd.Timestamp(end).normalize()]
-    return replace(data, history=history, plans=plans)
+        frames = {name: f[f["kind"] == kind] for name, f in frames.items()}
+    low = None if start is None else pd.Timestamp(start).to_period("M").to_timestamp()
+    high = None if end is None else pd.Timestamp(end).to_period("M").to_timestamp()
+    for name in ("history", "monthly", "shared"):
+        frame = frames[name]
+        when = anonymity.month(frame["taken_at"])
+        keep = pd.Series(True, index=frame.index)
+        if low is not None:
+            keep &= when >= low
+        if high is not None:
+            keep &= when <= high
+        frames[name] = frame[keep]
+    return replace(data, **frames)
 
 
 # -- tidy frames -----------------------------------------------------------------------------
 
 
-def _latest(history: pd.DataFrame, at: pd.Timestamp | None = None) -> pd.DataFrame:
-    rows = history if at is None else history[history["taken_at"] <= at]
-    return rows.sort_values("taken_at", kind="stable").groupby("relationship_id").tail(1)
-
-
 def portfolio_frame(history: pd.DataFrame, end=None) -> pd.DataFrame:
-    """The team's states at the end of each month (and at ``end``): one row per month x state.
+    """The team's states month by month: one row per month x state, best state first.
 
-    Each relationship counts in the state of its latest check-in up to that moment.
-    Columns: ``at, state, name, relationships, share, respondents``.
+    Each relationship counts once per month, in the state of its latest check-in that month
+    (months are the time cells of :mod:`workshop.anonymity`). ``end`` is accepted for
+    callers of the running version and ignored. Columns: ``at, state, name, relationships,
+    share, respondents``; ``share`` is of the month's relationships.
     """
     columns = ["at", "state", "name", "relationships", "share", "respondents"]
-    if history.empty:
+    records = anonymity.monthly_latest(history)
+    if records.empty:
         return pd.DataFrame(columns=columns)
-    first = history["taken_at"].min()
-    last = _end_of_day(end) if end is not None else history["taken_at"].max()
-    moments = [*pd.date_range(first, last, freq="ME", normalize=True)]
-    moments = [m + pd.Timedelta(hours=23, minutes=59) for m in moments if m < last.normalize()]
     rows = []
-    for at in [*moments, last]:
-        known = _latest(history, at)
-        for state in content().states:
+    for at, known in records.groupby("month"):
+        for state in content().states_shown:
             count = int((known["state"] == state.key).sum())
             rows.append((at, state.key, state.name, count, count / max(len(known), 1),
                          respondents(known)))
     return pd.DataFrame(rows, columns=columns)
 
 
-def _end_of_day(day) -> pd.Timestamp:
-    return pd.Timestamp(day).normalize() + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
-
-
 def then_and_now_frame(history: pd.DataFrame) -> pd.DataFrame:
-    """Relationships per state at their first and at their latest check-in in ``history``.
+    """Relationships per state in the first and in the latest month of ``history``.
 
-    Columns: ``state, name, then, now, respondents`` in the content's state order.
+    Each relationship counts with its latest check-in of that month. Columns: ``state, name,
+    then, now, respondents`` in the content's display order.
     """
-    ordered = history.sort_values("taken_at", kind="stable").groupby("relationship_id")
-    first, latest = ordered.head(1), ordered.tail(1)
+    records = anonymity.monthly_latest(history)
+    first = records[records["month"] == records["month"].min()] if len(records) else records
+    latest = records[records["month"] == records["month"].max()] if len(records) else records
     rows = [(s.key, s.name, int((first["state"] == s.key).sum()),
-             int((latest["state"] == s.key).sum()), respondents(history))
-            for s in content().states]
+             int((latest["state"] == s.key).sum()), respondents(records))
+            for s in content().states_shown]
     return pd.DataFrame(rows, columns=["state", "name", "then", "now", "respondents"])
 
 
@@ -173,33 +209,32 @@ def _outcome(change: float) -> str:
 def resets_frame(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Resets per status and outcome: ``status, outcome, resets, mean_change, respondents``.
 
-    ``respondents`` counts the people behind all the resets shown, so the chart is held
-    back as a whole or shown as a whole.
+    ``respondents`` counts the people behind each status x outcome cell.
     """
     rows = []
     for status in PLAN_STATUSES:
         for key, *_ in OUTCOMES:
             these = outcomes[(outcomes["status"] == status) & (outcomes["outcome"] == key)]
             rows.append((status, key, len(these), these["change"].mean() if len(these) else
-                         float("nan"), respondents(outcomes)))
+                         float("nan"), respondents(these)))
     return pd.DataFrame(rows, columns=["status", "outcome", "resets", "mean_change",
                                        "respondents"])
 
 
 def shared_frame(history: pd.DataFrame) -> pd.DataFrame:
-    """Average health of each shared relationship at first and latest check-in, per rater.
+    """Average health of each shared relationship in its first and its latest month.
 
     Columns: ``shared_label, raters, then, now``; a label's ``raters`` is its respondents.
     """
-    shared = history.dropna(subset=["shared_label"]).sort_values("taken_at", kind="stable")
+    shared = anonymity.monthly_latest(history.dropna(subset=["shared_label"]))
     if shared.empty:
         return pd.DataFrame(columns=["shared_label", "raters", "then", "now"])
-    ordered = shared.groupby("relationship_id")
-    first = ordered.head(1).groupby("shared_label")["health"].mean()
-    latest = ordered.tail(1).groupby("shared_label")["health"].mean()
-    raters = shared.groupby("shared_label")["participant_id"].nunique()
-    frame = pd.DataFrame({"raters": raters, "then": first, "now": latest})
-    return frame.rename_axis("shared_label").reset_index()
+    rows = []
+    for label, rows_of in shared.groupby("shared_label"):
+        first = rows_of[rows_of["month"] == rows_of["month"].min()]["health"].mean()
+        latest = rows_of[rows_of["month"] == rows_of["month"].max()]["health"].mean()
+        rows.append((label, respondents(rows_of), first, latest))
+    return pd.DataFrame(rows, columns=["shared_label", "raters", "then", "now"])
 
 
 # -- charts ----------------------------------------------------------------------------------
@@ -230,23 +265,42 @@ def _note(title: str, text: str) -> go.Figure:
     return _styled(fig, title, height=220)
 
 
-def _held_back(frame: pd.DataFrame, threshold: int, title: str) -> go.Figure | None:
+def _held_back(frame: pd.DataFrame, threshold: int, title: str,
+               people: int | None = None) -> go.Figure | None:
+    """None when ``frame`` has a row to show, else the note to draw instead.
+
+    ``people`` is the session's head count: with it, the note never counts one group, it
+    says how many more people the session needs, or that no group is big enough yet.
+    """
     count = int(frame["respondents"].max()) if len(frame) else 0
-    return None if count >= threshold else waiting_chart(title, waiting_for(count, threshold))
+    if count >= threshold:
+        return None
+    if people is None:
+        return waiting_chart(title, waiting_for(count, threshold))
+    return _nothing(title, threshold, people)
+
+
+def _nothing(title: str, threshold: int, people: int) -> go.Figure:
+    if people < threshold:
+        return waiting_chart(title, waiting_for(people, threshold))
+    return _note(title, f"No group of {threshold} or more people here yet (anonymity "
+                        "threshold): smaller groups are left out of every figure.")
 
 
 def portfolio_chart(frame: pd.DataFrame, threshold: int,
-                    title: str = "The team's portfolio over time") -> go.Figure:
-    """Share of relationships in each state over time (frame: :func:`portfolio_frame`).
+                    title: str = "The team's portfolio over time",
+                    people: int | None = None) -> go.Figure:
+    """Share of relationships in each state month by month (frame: :func:`portfolio_frame`).
 
-    Moments with fewer respondents than ``threshold`` are left out; each state has its own
+    Months with fewer respondents than ``threshold`` are left out; each state has its own
     marker symbol as well as its colour.
     """
-    if frame.empty:
+    if frame.empty and people is None:
         return _note(title, "No check-ins here yet.")
+    held = _held_back(frame, threshold, title, people)
+    if held is not None:
+        return held
     shown = frame[frame["respondents"] >= threshold]
-    if shown.empty:
-        return waiting_chart(title, waiting_for(int(frame["respondents"].max()), threshold))
     fig = go.Figure()
     for look in charts.state_look().itertuples():
         rows = shown[shown["state"] == look.state]
@@ -264,30 +318,31 @@ def portfolio_chart(frame: pd.DataFrame, threshold: int,
     fig.update_xaxes(type="date", tickformat="%d %b %Y",
                      range=[moments.iloc[0] - pd.Timedelta(days=20),
                             moments.iloc[-1] + pd.Timedelta(days=20)])
-    held = frame.loc[frame["respondents"] < threshold, "at"].nunique()
-    if held:
-        fig.add_annotation(text=charts.plot_text(
-            f"{held} earlier month(s) held back: fewer than {threshold} people had checked in."),
+    fig.add_annotation(text=charts.plot_text(
+            f"Each month: every relationship's latest check-in. Groups of fewer than "
+            f"{threshold} people are left out."),
             showarrow=False, x=0, y=-0.16, xref="paper", yref="paper", xanchor="left",
             font={"color": charts.MUTED, "size": 12})
     return _styled(fig, title, height=430)
 
 
 def then_and_now_chart(frame: pd.DataFrame, threshold: int,
-                       title: str = "States then and now") -> go.Figure:
-    """Relationships per state at first and latest check-in (frame: :func:`then_and_now_frame`)."""
-    held = _held_back(frame, threshold, title)
+                       title: str = "States then and now",
+                       people: int | None = None) -> go.Figure:
+    """Relationships per state in the first and latest month (frame:
+    :func:`then_and_now_frame`)."""
+    held = _held_back(frame, threshold, title, people)
     if held is not None:
         return held
     names = [charts.plot_text(n) for n in frame["name"]]
     colours = list(charts.state_look()["colour"])
     fig = go.Figure([
-        go.Bar(name="Then (first check-in)", y=names, x=frame["then"], orientation="h",
+        go.Bar(name="Then (first month)", y=names, x=frame["then"], orientation="h",
                marker={"color": colours, "opacity": 0.45, "pattern": {"shape": "/"},
                        "line": {"color": charts.INK, "width": 1}},
                text=frame["then"], textposition="outside", cliponaxis=False,
                hovertemplate="%{y}, then: %{x} relationships<extra></extra>"),
-        go.Bar(name="Now (latest check-in)", y=names, x=frame["now"], orientation="h",
+        go.Bar(name="Now (latest month)", y=names, x=frame["now"], orientation="h",
                marker={"color": colours, "line": {"color": charts.INK, "width": 1}},
                text=frame["now"], textposition="outside", cliponaxis=False,
                hovertemplate="%{y}, now: %{x} relationships<extra></extra>")])
@@ -298,16 +353,21 @@ def then_and_now_chart(frame: pd.DataFrame, threshold: int,
 
 
 def resets_chart(frame: pd.DataFrame, threshold: int,
-                 title: str = "Resets in progress and how they went") -> go.Figure:
-    """Resets per status, split by what health did after the meeting.
+                 title: str = "Resets in progress and how they went",
+                 people: int | None = None) -> go.Figure:
+    """Resets per status, split by what health did after the meeting; a status x outcome
+    cell of fewer than ``threshold`` people is not drawn.
 
     ``frame``: :func:`resets_frame`.
     """
-    if frame["resets"].sum() == 0:
+    if frame["resets"].sum() == 0 and people is None:
         return _note(title, "No reset plans here yet.")
-    held = _held_back(frame, threshold, title)
+    held = _held_back(frame, threshold, title, people)
     if held is not None:
         return held
+    small = frame["respondents"] < threshold
+    frame = frame.assign(resets=frame["resets"].where(~small, 0),
+                         mean_change=frame["mean_change"].where(~small))
     fig = go.Figure()
     for key, name, colour, pattern in OUTCOMES:
         rows = frame[frame["outcome"] == key]
@@ -330,14 +390,18 @@ def resets_chart(frame: pd.DataFrame, threshold: int,
 
 
 def shared_chart(frame: pd.DataFrame, threshold: int,
-                 title: str = "Shared relationships: average health then and now") -> go.Figure:
-    """Each shared relationship rated by at least ``threshold`` people, then and now.
+                 title: str = "Shared relationships: average health then and now",
+                 people: int | None = None) -> go.Figure:
+    """Each shared relationship rated by at least ``threshold`` people, in its first and its
+    latest month.
 
     ``frame``: :func:`shared_frame`.
     """
+    shown = frame[frame["raters"] >= threshold] if len(frame) else frame
+    if shown.empty and people is not None:
+        return _nothing(title, threshold, people)
     if frame.empty:
         return _note(title, "No shared relationships here.")
-    shown = frame[frame["raters"] >= threshold]
     if shown.empty:
         most = int(frame["raters"].max()) if len(frame) else 0
         return waiting_chart(title, waiting_for(most, threshold))
@@ -361,10 +425,14 @@ def shared_chart(frame: pd.DataFrame, threshold: int,
 
 
 def team_charts(data: TeamData) -> dict[str, go.Figure]:
-    """Every dashboard chart for ``data`` (already narrowed), by name."""
-    history, threshold = data.history, data.threshold
-    outcomes = reset_outcomes(data.plans, data.history, as_of=data.today)
-    return {"portfolio": portfolio_chart(portfolio_frame(history, data.today), threshold),
-            "then_and_now": then_and_now_chart(then_and_now_frame(history), threshold),
-            "resets": resets_chart(resets_frame(outcomes), threshold),
-            "shared": shared_chart(shared_frame(history), threshold)}
+    """Every dashboard chart for ``data`` (already narrowed), by name.
+
+    Drawn from the shown cells only (``monthly``, ``outcomes``, ``shared``); the notes count
+    the whole session's people, never one group.
+    """
+    k, people = data.threshold, data.room
+    return {"portfolio": portfolio_chart(portfolio_frame(data.monthly), k, people=people),
+            "then_and_now": then_and_now_chart(then_and_now_frame(data.monthly), k,
+                                               people=people),
+            "resets": resets_chart(resets_frame(data.outcomes), k, people=people),
+            "shared": shared_chart(shared_frame(data.shared), k, people=people)}

@@ -1,5 +1,7 @@
-"""The team dashboard as a Voilà page: open a session by join code, filter by relationship
-kind and check-in dates, and read the anonymised charts of :mod:`workshop.dashboard`.
+"""The team dashboard as a Voilà page: open a session with a share link made in the console
+(``?share=TOKEN``; never the join code, which every participant has), filter by relationship
+kind and whole months of check-ins, and read the anonymised charts of
+:mod:`workshop.dashboard`.
 
 The widget decides nothing itself: filters go to :func:`workshop.dashboard.narrow`, figures
 come from :func:`workshop.dashboard.team_charts`.
@@ -13,35 +15,44 @@ from datetime import date
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
-import pandas as pd
 from IPython.display import display
 
 from . import charts
-from .dashboard import TeamData, narrow, team_charts, team_data
-from .errors import NotFound
+from .dashboard import TeamData, months, narrow, session_team_data, team_charts
+from .errors import AccessDenied
+from .model import Session
 from .store import Store
 
 ALL_KINDS = "All kinds"
 CHARTS = ("portfolio", "then_and_now", "resets", "shared")
 
 
-def query_code() -> str | None:
-    """The ``code`` in the page's address (Voilà passes it as ``QUERY_STRING``), if any."""
-    values = parse_qs(os.environ.get("QUERY_STRING", "")).get("code")
+def query_share() -> str | None:
+    """The ``share`` token in the page's address (Voilà passes it as ``QUERY_STRING``)."""
+    values = parse_qs(os.environ.get("QUERY_STRING", "")).get("share")
     return values[0] if values else None
 
 
-class TeamDashboard(widgets.VBox):
-    """The sponsor's view of one session: ``TeamDashboard(store, "RESET2")`` in a cell.
+def token_of(text: str) -> str:
+    """The token in a pasted share link (``...?share=TOKEN``) or the token itself."""
+    text = (text or "").strip()
+    values = parse_qs(text.split("?", 1)[1]).get("share") if "?" in text else None
+    return values[0] if values else text
 
-    Without a ``code`` it takes one from the page address (``?code=RESET2``) or asks for it.
+
+class TeamDashboard(widgets.VBox):
+    """The sponsor's view of one session: ``TeamDashboard(store, share=TOKEN)`` in a cell.
+
+    Without a ``share`` it takes one from the page address (``?share=TOKEN``) or asks for
+    it. In JupyterLab, someone with the store itself may pass ``session=`` instead.
     """
 
-    def __init__(self, store: Store, code: str | None = None, today: date | None = None):
+    def __init__(self, store: Store, share: str | None = None, today: date | None = None, *,
+                 session: Session | None = None):
         self.store, self.today = store, today
         self.data: TeamData | None = None
-        self.code = widgets.Text(placeholder="join code, e.g. RESET2", description="Session",
-                                 value=code or query_code() or "", continuous_update=False)
+        self.code = widgets.Text(placeholder="paste the dashboard link", description="Link",
+                                 value=share or query_share() or "", continuous_update=False)
         self.open_button = widgets.Button(description="Open", button_style="primary")
         self.message = widgets.HTML()
         self.header = widgets.HTML()
@@ -65,37 +76,54 @@ class TeamDashboard(widgets.VBox):
         self._loading = False
         self.kind.observe(self.refresh, names="value")
         self.dates.observe(self.refresh, names="value")
-        self.open_button.on_click(lambda _: self.show_session(self.code.value))
-        self.code.observe(lambda change: self.show_session(change["new"]), names="value")
+        self.open_button.on_click(lambda _: self.open_link(self.code.value))
+        self.code.observe(lambda change: self.open_link(change["new"]), names="value")
         super().__init__([widgets.HBox([self.code, self.open_button]), self.message, self.body])
         self.add_class("rr-dashboard")
-        if self.code.value:
-            self.show_session(self.code.value)
+        if session is not None:
+            self.show(session)
+        elif self.code.value:
+            self.open_link(self.code.value)
 
-    def show_session(self, code: str) -> None:
-        """Show the session with this join code."""
-        try:
-            self.data = team_data(self.store, code, self.today)
-        except NotFound:
-            self.message.value = "<p class='rr-error'>No session has that join code.</p>"
-            self.body.layout.display = "none"
+    def open_link(self, link: str) -> None:
+        """Show the session a share link (or its token) opens, or say plainly why not."""
+        if not token_of(link):
             return
+        try:
+            session = self.store.find_share(token_of(link))
+        except AccessDenied as exc:
+            self.message.value = f"<p class='rr-error'>{html.escape(str(exc))}</p>"
+            self.body.layout.display = "none"
+            self.data = None
+            return
+        self.show(session)
+
+    def show(self, session: Session) -> None:
+        """Show ``session``."""
+        self.data = session_team_data(self.store, session, self.today)
         self.message.value = ""
         self._loading = True
         kinds = [(k.capitalize(), k) for k in self.data.kinds]
         self.kind.options = [(ALL_KINDS, ALL_KINDS), *kinds]
         self.kind.value = ALL_KINDS
-        weeks = _weeks(self.data)
-        self.dates.options = weeks
-        self.dates.index = (0, len(weeks) - 1)
+        steps = _months(self.data)
+        self.dates.options = steps
+        self.dates.index = (0, len(steps) - 1)
         self._loading = False
         self.body.layout.display = ""
         self.refresh()
 
+    def window(self) -> tuple[date, date]:
+        """The chosen first and last month (the whole range when the slider has one step or
+        no value yet: a session with no check-ins, or only today's)."""
+        options = [value for _, value in self.dates.options] or [self.data.today.date()]
+        chosen = tuple(self.dates.value or ())
+        return (chosen[0], chosen[-1]) if chosen else (options[0], options[-1])
+
     def current(self) -> TeamData:
-        """The session narrowed to the chosen kind and check-in dates."""
+        """The session narrowed to the chosen kind and months."""
         kind = None if self.kind.value == ALL_KINDS else self.kind.value
-        start, end = self.dates.value
+        start, end = self.window()
         return narrow(self.data, kind, start, end)
 
     def refresh(self, _change=None) -> None:
@@ -103,14 +131,15 @@ class TeamDashboard(widgets.VBox):
             return
         shown = self.current()
         session = shown.session
-        start, end = self.dates.value
-        self.period.value = f"{start:%d %b %Y} to {end:%d %b %Y}"
+        start, end = self.window()
+        self.period.value = f"{start:%B %Y} to {end:%B %Y}"
         e = html.escape
         self.header.value = (
-            f"<h2>{e(session.title)}</h2><p>Session {e(session.code)} of {session.date:%d %B %Y}"
-            f": {shown.respondents} people with check-ins in this view. Group charts appear "
-            f"only with at least {shown.threshold} people behind them; no names, no "
-            f"relationship labels except shared ones, no notes.</p>")
+            f"<h2>{e(session.title)}</h2><p>Workshop of {session.date:%d %B %Y}"
+            f": {shown.respondents} people in the groups shown here. Every figure counts only "
+            f"groups of at least {shown.threshold} people (smaller ones are left out of "
+            f"every figure, whatever the filter); no names, no relationship labels except "
+            f"shared ones, no notes.</p>")
         for name, fig in team_charts(shown).items():
             output = self.outputs[name]
             output.clear_output(wait=True)
@@ -118,11 +147,7 @@ class TeamDashboard(widgets.VBox):
                 display(charts.mime_bundle(fig), raw=True)
 
 
-def _weeks(data: TeamData) -> list[tuple[str, date]]:
-    """Weekly steps from the first check-in to today, labelled by date."""
-    taken = data.history["taken_at"]
-    first = taken.min().date() if len(taken) else data.today.date()
-    days = pd.date_range(first, data.today.date(), freq="7D").date.tolist()
-    if not days or days[-1] != data.today.date():
-        days.append(data.today.date())
-    return [(f"{d:%d %b %Y}", d) for d in days]
+def _months(data: TeamData) -> list[tuple[str, date]]:
+    """The months a window may span, labelled by name: whole months only (rule 3 of
+    :mod:`workshop.anonymity`)."""
+    return [(f"{m:%b %Y}", m.date()) for m in months(data)]

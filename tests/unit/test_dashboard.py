@@ -97,8 +97,8 @@ def test_at_the_threshold_the_charts_draw_the_data(store):
     data = dashboard.team_data(store, session.code, TODAY)
     charts = dashboard.team_charts(data)
     then_now = {t.name: dict(zip(t.y, t.x, strict=True)) for t in charts["then_and_now"].data}
-    assert then_now["Then (first check-in)"]["Hanging by a thread"] == 3
-    assert then_now["Now (latest check-in)"]["Sparking"] == 3  # +100 points: a jump
+    assert then_now["Then (first month)"]["Hanging by a thread"] == 3
+    assert then_now["Now (latest month)"]["Sparking"] == 3  # +100 points: a jump
     resets = {t.name: sum(t.x) for t in charts["resets"].data}
     assert resets["Health up"] == 3
     shared = charts["shared"].data
@@ -145,31 +145,72 @@ def test_narrow_filters_by_kind_and_check_in_dates(demo_store):
     assert set(colleagues.history["kind"]) == {"colleague"}
     assert set(colleagues.plans["kind"]) <= {"colleague"}
     recent = dashboard.narrow(data, None, TODAY - timedelta(days=30), TODAY)
-    assert recent.history["taken_at"].min() >= pd.Timestamp(TODAY - timedelta(days=30))
+    # Windows are whole calendar months (rule 3 of workshop.anonymity): no window may end
+    # inside a month, between one person's two check-ins.
+    month_start = pd.Timestamp(TODAY - timedelta(days=30)).to_period("M").to_timestamp()
+    assert recent.history["taken_at"].min() >= month_start
     assert len(recent.history) < len(data.history)
 
 
-def test_the_view_opens_by_code_filters_and_escapes(store):
+def test_the_view_opens_by_share_link_filters_and_escapes(store):
     session = _team(store, 3, title="<script>alert(1)</script> reset")
+    _, token = store.add_share(session.id)
     view = TeamDashboard(store, today=TODAY)
-    view.code.value = "nope"
-    assert "No session has that join code" in view.message.value
-    view.code.value = session.code.lower()
+    view.code.value = session.code  # the join code every participant has opens nothing
+    assert "not valid" in view.message.value and view.body.layout.display == "none"
+    view.code.value = f"http://kit.example/voila/render/dashboard.ipynb?share={token}"
     assert view.message.value == "" and view.body.layout.display == ""
     assert "&lt;script&gt;" in view.header.value and "<script>" not in view.header.value
+    assert session.code not in view.header.value
     assert view.kind.label == ALL_KINDS
     view.kind.value = "client"
     assert view.kind.label == "Client" and view.current().respondents == 3
-    assert view.current().respondents == 3
-    view.dates.index = (len(view.dates.options) - 1, len(view.dates.options) - 1)
+    # Whole months: September (60 days ago), October (none), November (10 days ago).
+    assert [label for label, _ in view.dates.options] == ["Sep 2026", "Oct 2026", "Nov 2026"]
+    view.dates.index = (1, 1)
     assert view.current().respondents == 0
     assert "rr-dashboard-kind" in view.kind._dom_classes
 
 
-def test_the_view_takes_the_code_from_the_page_address(store, monkeypatch):
+def test_share_links_are_made_opened_and_revoked(store, monkeypatch):
     session = _team(store, 3)
-    monkeypatch.setenv("QUERY_STRING", f"code={session.code}&x=1")
+    share, token = store.add_share(session.id)
+    assert len(token) >= 30 and token not in json.dumps(
+        [vars(s) for s in store.find_shares(session.id)], default=str)
+    monkeypatch.setenv("QUERY_STRING", f"share={token}&x=1")
     assert TeamDashboard(store, today=TODAY).data.session.id == session.id
+    store.revoke_share(share.id)
+    assert store.find_shares(session.id)[0].revoked_at is not None
+    view = TeamDashboard(store, today=TODAY)
+    assert view.data is None and "revoked by the facilitator" in view.message.value
+    monkeypatch.setenv("QUERY_STRING", f"code={session.code}")
+    assert TeamDashboard(store, today=TODAY).data is None
+
+
+@pytest.mark.parametrize("when", ["none", "today"])
+def test_the_view_works_with_no_or_only_same_day_check_ins(store, when):
+    session, _ = store.add_session("Workshop day", TODAY, anonymity_threshold=3)
+    if when == "today":
+        for n in range(4):
+            person, _ = store.add_participant(session.id, f"P{n}")
+            rel = store.add_relationship(make(Relationship, participant_id=person.id,
+                                              label="x", kind="client"))
+            store.add_checkin(make(CheckIn, relationship_id=rel.id, ratings=GOOD,
+                                   taken_at=_at(0)))
+    _, token = store.add_share(session.id)
+    view = TeamDashboard(store, share=token, today=TODAY)
+    assert view.message.value == "" and view.body.layout.display == ""
+    assert [label for label, _ in view.dates.options] == ["Nov 2026"]
+    assert view.period.value == "November 2026 to November 2026"
+    assert view.current().respondents == (4 if when == "today" else 0)
+    view.kind.value = view.kind.options[-1][1]  # changing a filter redraws without error
+    assert "people in the groups shown here" in view.header.value
+    charts = dashboard.team_charts(view.current())
+    if when == "today":
+        assert sum(charts["then_and_now"].data[1].x) == 4  # one state of all four, now
+    else:
+        assert all("Shown once 3 more people" in f.layout.annotations[0].text
+                   for f in charts.values())
 
 
 class _Page(HTMLParser):
@@ -208,7 +249,8 @@ def test_the_exported_file_stands_alone_and_holds_the_charts(demo_store, demo_pa
     assert len(parsed.sections) == (1 + len(data.kinds)) * 3
     plots = _plots(page)
     assert len(plots) == len(parsed.sections) * 4
-    expected = dashboard.then_and_now_frame(data.history)
+    # Drawn from the shown cells only (workshop.anonymity), not from every check-in.
+    expected = dashboard.then_and_now_frame(data.monthly)
     drawn = plots["v0-then_and_now"]["data"]
     assert _values(drawn[0]["x"]) == list(expected["then"])
     assert _values(drawn[1]["x"]) == list(expected["now"])
