@@ -247,3 +247,34 @@ def test_a_good_backup_imports_whole(good_backup, target, tmp_path, capsys):
     with Store.open(str(target)) as store:
         session = store.find_session("RESET2")
         assert dump_session(store, session.id) == good_backup
+
+
+@pytest.mark.postgres
+def test_a_refused_import_rolls_back_whole_on_postgresql(good_backup, postgres_url, monkeypatch):
+    """Same code on PostgreSQL: rows inserted before the failing table are rolled back."""
+    import sqlalchemy as sa
+
+    from workshop import db
+    from workshop.errors import NotFound
+
+    def counts(store):
+        with store.engine.connect() as conn:
+            return {name: conn.execute(sa.select(sa.func.count()).select_from(
+                db.metadata.tables[name])).scalar() for name in backup._TABLES}
+
+    with Store.open(postgres_url) as store:
+        first = backup.restore_session(store, copy.deepcopy(good_backup))
+        try:
+            before = counts(store)
+            clash = copy.deepcopy(good_backup)  # a new session, but every other id taken
+            clash["sessions"][0].update(id="a" * 32, code="CLASH7")
+            for person in clash["participants"]:
+                person["session_id"] = "a" * 32
+            monkeypatch.setattr(backup, "_check_not_here", lambda conn, values: None)
+            with pytest.raises(backup.NotABackup, match="nothing was imported"):
+                backup.restore_session(store, clash)
+            assert counts(store) == before
+            with pytest.raises(NotFound):
+                store.find_session("CLASH7")
+        finally:
+            store.remove_session(first.id)
