@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from . import config
+from . import config, creation
 from .errors import InvalidInput, WorkshopError
 
 EPILOG = ("Settings come from flags, then environment variables (RESET_WORKSHOP_DB, "
-          "RESET_WORKSHOP_PORT, RESET_WORKSHOP_HOST, RESET_WORKSHOP_URL), then the config file "
+          "RESET_WORKSHOP_PORT, RESET_WORKSHOP_HOST, RESET_WORKSHOP_URL; who may create "
+          "sessions on the served facilitator page: RESET_WORKSHOP_CREATE_SESSIONS=anyone|key|"
+          "nobody with RESET_WORKSHOP_CREATE_KEY), then the config file "
           "(RESET_WORKSHOP_CONFIG, default: config.toml in the user config dir), then defaults.")
 
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable]] = {}
@@ -155,6 +158,8 @@ def serve(args) -> int:
     port = config.port(args.port)  # checked before anything starts
     database = config.database(args.db)
     kernels = config.kernel_settings(args.max_kernels, args.kernel_idle, args.kernel_grace)
+    creating = creation.rule(args.create_sessions, make_key=True)
+    made_key = creating.who == "key" and not config.setting("create_key")
     demo_code = None
     with _open_store(args, create=True) as store:  # create and migrate it before serving
         if args.demo:
@@ -166,6 +171,9 @@ def serve(args) -> int:
                             host=str(config.setting("host", args.host)),
                             public_url=config.setting("public_url", args.public_url),
                             **kernels)
+    os.environ.update(creating.environment())  # the kernels inherit it (Server.env)
+    if made_key:
+        print(f"Creation key (asked for to create a session): {creating.key}")
     try:
         return serving.run(server, database, demo_code=demo_code,
                            open_browser=not args.no_browser)
@@ -193,6 +201,11 @@ def _serve_args(parser):
     parser.add_argument("--kernel-grace", default=None, metavar="TIME",
                         help="free a fetched page's kernel if it never connects within this "
                              "time (default 2m)")
+    parser.add_argument("--create-sessions", choices=creation.WHO, default=None,
+                        help="who may create sessions on the facilitator page: anyone (the "
+                             "default), key (only with the creation key from "
+                             "RESET_WORKSHOP_CREATE_KEY or the config file's create_key; made "
+                             "and printed if unset) or nobody (use new-session)")
 
 
 serve.arguments = _serve_args

@@ -10,7 +10,12 @@ public URL         ``--public-url URL``      RESET_WORKSHOP_URL   http://HOST:PO
 kernel cap         ``--max-kernels N``       ..._MAX_KERNELS      120 (0: no cap)
 kernel idle time   ``--kernel-idle TIME``    ..._KERNEL_IDLE      15m after the page left
 kernel grace       ``--kernel-grace TIME``   ..._KERNEL_GRACE     2m for a page to connect
+session creation   ``--create-sessions W``   ..._CREATE_SESSIONS  anyone (or key, nobody)
+creation key       (no flag)                 ..._CREATE_KEY       made and printed by serve
 =================  ========================  ===================  =========================
+
+Who may create sessions on the facilitator page, and the creation key ``key`` asks for: see
+:mod:`workshop.creation`.
 
 The three kernel settings (``RESET_WORKSHOP_`` + the name shown) default to the packaged
 ``voila.json`` (``KitKernelManager``); see :mod:`workshop.app.kernels`. A TIME is seconds or a
@@ -39,10 +44,13 @@ else:  # pragma: no cover
 APP = "relationship-reset-workshop"
 PORTS = (1, 65535)
 DEFAULTS = {"port": 8866, "host": "127.0.0.1", "public_url": None,
-            "max_kernels": None, "kernel_idle": None, "kernel_grace": None}
+            "max_kernels": None, "kernel_idle": None, "kernel_grace": None,
+            "create_sessions": "anyone", "create_key": None}
 ENV = {"db": "RESET_WORKSHOP_DB", "port": "RESET_WORKSHOP_PORT", "host": "RESET_WORKSHOP_HOST",
        "public_url": "RESET_WORKSHOP_URL", "max_kernels": "RESET_WORKSHOP_MAX_KERNELS",
-       "kernel_idle": "RESET_WORKSHOP_KERNEL_IDLE", "kernel_grace": "RESET_WORKSHOP_KERNEL_GRACE"}
+       "kernel_idle": "RESET_WORKSHOP_KERNEL_IDLE", "kernel_grace": "RESET_WORKSHOP_KERNEL_GRACE",
+       "create_sessions": "RESET_WORKSHOP_CREATE_SESSIONS",
+       "create_key": "RESET_WORKSHOP_CREATE_KEY"}
 UNITS = {"s": 1, "m": 60, "h": 3600}
 
 

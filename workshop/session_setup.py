@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from . import creation
 from .content import content
 from .errors import InvalidInput
 from .model import Session, SessionSettings, make
@@ -74,10 +75,15 @@ def check(*, title: str, on: date | None, dimensions: list[str], weights: dict[s
         raise InvalidInput(errors)
 
 
-def create(store: Store, **value) -> tuple[Session, str]:
+def create(store: Store, *, creation_key: str | None = None,
+           rule: creation.CreationRule | None = None, **value) -> tuple[Session, str]:
     """Create a session from the set-up form's value (see :func:`check`); returns it with
-    its facilitator key."""
-    check(**value)
+    its facilitator key. Who may create sessions here is the operator's
+    :func:`creation.rule` (or ``rule``), checked with ``creation_key``."""
+    errors = _errors(lambda: (rule or creation.rule()).check(creation_key))
+    errors.update(_errors(lambda: check(**value)))
+    if errors:
+        raise InvalidInput(errors)
     dimensions = list(value["dimensions"])
     return store.add_session(value["title"], value["on"], dimensions=dimensions,
                              weights={d: value["weights"].get(d, 1.0) for d in dimensions},

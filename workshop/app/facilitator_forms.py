@@ -11,10 +11,10 @@ from datetime import date
 
 import ipywidgets as widgets
 
-from .. import agenda, session_setup
+from .. import agenda, creation, session_setup
 from ..aggregate import dimension_name
 from ..content import content
-from ..errors import InvalidInput
+from ..errors import InvalidInput, WorkshopError
 from ..model import DEFAULT_ANONYMITY
 from .components import FULL, Field, Form, button, classed, esc, html, text_input
 
@@ -116,12 +116,22 @@ class AgendaEditor(widgets.VBox):
 
 
 class SessionForm(Form):
-    """Set up a workshop session: title, date, dimensions and weights, threshold, agenda."""
+    """Set up a workshop session: title, date, dimensions and weights, threshold, agenda.
+
+    Follows the operator's :mod:`~workshop.creation` rule (``rule``, else the configured one):
+    with ``key`` it asks for the creation key too; with ``nobody`` it is a plain notice.
+    """
 
     submit_label = "Create session"
     submit_css = "rr-create-session"
 
-    def __init__(self):
+    def __init__(self, rule: creation.CreationRule | None = None):
+        try:
+            self.rule = rule or creation.rule()
+        except WorkshopError as exc:  # a misconfigured server: say so, create nothing
+            self.rule, self.refusal = creation.CreationRule("nobody"), str(exc)
+        else:
+            self.refusal = creation.TURNED_OFF
         self.dimensions = DimensionPicker()
         self.agenda = AgendaEditor()
         fields = {
@@ -139,20 +149,39 @@ class SessionForm(Form):
             "timeboxes": Field("timeboxes", "Agenda (minutes per phase, 0 leaves it out)",
                                self.agenda, css="rr-agenda-editor"),
         }
+        if self.rule.who == "key":
+            fields["creation_key"] = Field(
+                "creation_key", "Creation key", widgets.Password(layout=FULL),
+                hint="This server asks for its creation key before making a session; the "
+                     "person who runs the server has it.", css="rr-creation-key")
         super().__init__([html("<h2>New session</h2>"), *fields.values()], fields)
         classed(self, "rr-session-form", "rr-card")
+        if self.rule.who == "nobody":
+            self.children = [html("<h2>New session</h2>"),
+                             html(f'<p class="rr-hint">{esc(self.refusal)}</p>',
+                                  "rr-create-off")]
 
     @property
     def value(self) -> dict:
         picked = self.dimensions.value
-        return {"title": self.fields["title"].value, "on": self.fields["date"].value,
-                "dimensions": picked["dimensions"], "weights": picked["weights"],
-                "anonymity_threshold": self.fields["anonymity_threshold"].value,
-                "timeboxes": self.agenda.value}
+        value = {"title": self.fields["title"].value, "on": self.fields["date"].value,
+                 "dimensions": picked["dimensions"], "weights": picked["weights"],
+                 "anonymity_threshold": self.fields["anonymity_threshold"].value,
+                 "timeboxes": self.agenda.value}
+        if "creation_key" in self.fields:
+            value["creation_key"] = self.fields["creation_key"].value
+        return value
+
+    def submit_values(self) -> bool:
+        done = super().submit_values()
+        if done and "creation_key" in self.fields:  # not kept in the page once used
+            self.fields["creation_key"].value = ""
+        return done
 
     @value.setter
     def value(self, new: dict) -> None:
-        simple = {"title": "title", "on": "date", "anonymity_threshold": "anonymity_threshold"}
+        simple = {"title": "title", "on": "date", "anonymity_threshold": "anonymity_threshold",
+                  **({"creation_key": "creation_key"} if "creation_key" in self.fields else {})}
         for key, name in simple.items():
             if key in new:
                 self.fields[name].value = new[key]
