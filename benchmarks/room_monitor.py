@@ -1,0 +1,67 @@
+"""Samples the Voilà server and its kernels for the room simulator, in a process of its own
+(reading /proc for a hundred kernels takes long enough to stall the simulated pages).
+
+``python benchmarks/room_monitor.py --pid PID --out FILE [--every 2]`` appends one JSON line
+per sample until it is terminated: the time, how many kernels run, the unique memory (USS) of
+the server and of all its children, the largest kernel, the CPU seconds the server and its
+kernels have used so far (dead kernels included), and the machine's load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+
+import psutil
+
+
+def _kernel(process: psutil.Process) -> bool:
+    try:
+        return any("ipykernel" in part for part in process.cmdline())
+    except psutil.Error:
+        return False
+
+
+def sample(server: psutil.Process, cpu_seen: dict[int, float]) -> dict:
+    """One look at the server's tree; ``cpu_seen`` keeps each process's last CPU seconds."""
+    uss, kernels, largest = 0, 0, 0
+    for process in [server, *server.children(recursive=True)]:
+        try:
+            with process.oneshot():
+                used = process.memory_full_info().uss
+                times = process.cpu_times()
+        except psutil.Error:
+            continue
+        uss += used
+        cpu_seen[process.pid] = times.user + times.system
+        if process is not server and _kernel(process):
+            kernels += 1
+            largest = max(largest, used)
+    return {"t": time.time(), "kernels": kernels, "uss_mib": round(uss / 2**20, 1),
+            "largest_kernel_mib": round(largest / 2**20, 1),
+            "cpu_s": round(sum(cpu_seen.values()), 2), "load": os.getloadavg()[0]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pid", type=int, required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--every", type=float, default=2.0)
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server, cpu_seen = psutil.Process(args.pid), {}
+    with open(args.out, "a", encoding="utf-8") as out:
+        while server.is_running():
+            started = time.monotonic()
+            out.write(json.dumps(sample(server, cpu_seen)) + "\n")
+            out.flush()
+            time.sleep(max(0.0, args.every - (time.monotonic() - started)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
