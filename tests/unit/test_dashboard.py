@@ -297,3 +297,17 @@ def test_waiting_chart_says_how_many_more(threshold):
     fig = dashboard.then_and_now_chart(frame, threshold)
     more = threshold - 2
     assert f"Shown once {more} more" in fig.layout.annotations[0].text
+
+
+def test_console_share_card_makes_a_link_that_opens_and_revokes_it(store):
+    from workshop.app.facilitator_share import SharePanel
+    session = _team(store, 3)
+    panel = SharePanel(store, session)
+    url = panel.make_link()
+    assert "dashboard.ipynb?share=" in url and session.code not in url
+    assert TeamDashboard(store, share=url, today=TODAY).data.session.id == session.id
+    revoke = panel.live.children[0].children[1]
+    revoke.click()
+    assert "revoked" in panel.status.value
+    view = TeamDashboard(store, share=url, today=TODAY)
+    assert view.data is None and "revoked by the facilitator" in view.message.value

@@ -22,6 +22,7 @@ from .components import FULL, Status, button, classed, esc, heading, html, run_s
 from .facilitator_forms import OpenForm, SessionForm
 from .facilitator_group import ExportPanel, GroupPanel
 from .facilitator_panels import AgendaPanel, JoinPanel, KeyNotice, ProgressPanel
+from .facilitator_share import SharePanel
 from .phase import TIMER_STYLE
 from .ticker import Ticker
 
@@ -94,7 +95,8 @@ class SessionConsole(widgets.VBox):
         notice = [KeyNotice(key)] if key else []
         for one in notice:
             one.dismiss.on_click(lambda _, n=one: self._forget(n))
-        private = widgets.VBox([self.exports, self.admin], layout=FULL)
+        self.share = SharePanel(store, session)
+        private = widgets.VBox([self.exports, self.share, self.admin], layout=FULL)
         super().__init__([self.title, self.status, *notice, self.join, self.agenda,
                           self.progress, self.group, private], layout=FULL)
         classed(self, "rr-session-console")
