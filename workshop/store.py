@@ -112,6 +112,17 @@ class Store:
     def get_session(self, session_id: str) -> Session:
         return self._one(Session, db.sessions, db.sessions.c.id == session_id, "session")
 
+    def session_revision(self, session_id: str) -> int:
+        """How many changes the session's screens have seen: one cheap query for pollers
+        ("has anything changed since revision N?"); every write that changes what the
+        session's screens show adds one, in its own transaction."""
+        query = sa.select(db.sessions.c.revision).where(db.sessions.c.id == session_id)
+        with self._read() as conn:
+            revision = conn.execute(query).scalar()
+        if revision is None:
+            raise NotFound("No session found.")
+        return int(revision)
+
     def find_session(self, code: str) -> Session:
         """The session with this join code (any case, spaces and dashes ignored)."""
         return self._one(Session, db.sessions, db.sessions.c.code == codes.normalise(code),
@@ -148,6 +159,7 @@ class Store:
         with self._write() as conn:
             conn.execute(db.sessions.update().where(db.sessions.c.id == session_id)
                          .values(**_row(updated)))
+            _bump(conn, session_id=session_id)
         return updated
 
     def set_phase(self, session_id: str, phase: str | None) -> Session:
@@ -179,6 +191,8 @@ class Store:
         with self._write() as conn:
             conn.execute(db.participants.insert().values(
                 **_row(person), resume_hash=codes.lookup_hash(resume)))
+            if session_id is not None:
+                _bump(conn, session_id=session_id)
         return person, resume
 
     def resume(self, resume_code: str) -> Participant:
@@ -204,8 +218,10 @@ class Store:
             raise InvalidInput({"milestone": "must be 'inventory' or 'health'"})
         table = db.participants
         with self._write() as conn:
-            conn.execute(table.update().where(table.c.id == participant_id,
-                                              table.c[column].is_(None)).values({column: utcnow()}))
+            marked = conn.execute(table.update().where(
+                table.c.id == participant_id, table.c[column].is_(None)).values({column: utcnow()}))
+            if marked.rowcount:
+                _bump(conn, participant_id=participant_id)
 
     # -- relationships, contacts ------------------------------------------------------------
 
@@ -230,11 +246,13 @@ class Store:
         with self._write() as conn:
             conn.execute(db.relationships.update().where(db.relationships.c.id == relationship_id)
                          .values(**_row(updated)))
+            _bump(conn, relationship_id=relationship_id)
         return updated
 
     def remove_relationship(self, relationship_id: str) -> None:
         """Delete a relationship with its check-ins, contacts and plans."""
-        self._remove(db.relationships, relationship_id, "relationship")
+        self._remove(db.relationships, relationship_id, "relationship",
+                     {"relationship_id": relationship_id})
 
     def add_contact(self, contact: Contact) -> Contact:
         """Log a meaningful contact (restarts the drift clock); stored once per id."""
@@ -259,6 +277,7 @@ class Store:
             self._require(conn, db.relationships, checkin.relationship_id, "relationship")
             conn.execute(db.checkins.insert().values(**_row(checkin, exclude={"ratings"})))
             _insert_ratings(conn, checkin)
+            _bump(conn, relationship_id=checkin.relationship_id)
         return checkin
 
     def save_checkin(self, checkin: CheckIn) -> CheckIn:
@@ -277,6 +296,8 @@ class Store:
                                                                      note=checkin.note))
                 conn.execute(db.ratings.delete().where(db.ratings.c.checkin_id == checkin.id))
             _insert_ratings(conn, checkin)
+            _bump(conn, relationship_id=sa.select(db.checkins.c.relationship_id).where(same)
+                  .scalar_subquery())
             return self._checkins(conn, same)[0]
 
     def find_checkins(self, relationship_id: str | None = None, participant_id: str | None = None,
@@ -311,6 +332,8 @@ class Store:
             updated = conn.execute(db.plans.update().where(same).values(**values))
             if updated.rowcount == 0:
                 conn.execute(db.plans.insert().values(**values))
+            _bump(conn, relationship_id=sa.select(db.plans.c.relationship_id).where(same)
+                  .scalar_subquery())
         return plan
 
     def get_plan(self, plan_id: str) -> ResetPlan:
@@ -323,7 +346,8 @@ class Store:
         return self._many(ResetPlan, db.plans, where, db.plans.c.updated_at, db.plans.c.id)
 
     def remove_plan(self, plan_id: str) -> None:
-        self._remove(db.plans, plan_id, "reset plan")
+        owner = sa.select(db.plans.c.relationship_id).where(db.plans.c.id == plan_id)
+        self._remove(db.plans, plan_id, "reset plan", {"relationship_id": owner.scalar_subquery()})
 
     # -- shares: links that open the team dashboard ------------------------------------------
 
@@ -390,6 +414,7 @@ class Store:
             self._require(conn, db.participants if parent == "participant" else db.relationships,
                           getattr(record, f"{parent}_id"), parent)
             conn.execute(table.insert().values(**_row(record)))
+            _bump(conn, **{f"{parent}_id": getattr(record, f"{parent}_id")})
         return record
 
     @staticmethod
@@ -409,10 +434,29 @@ class Store:
             rows = conn.execute(sa.select(*_columns(cls, table)).where(where).order_by(*order))
             return [cls.model_validate(dict(r), context=STORED) for r in rows.mappings()]
 
-    def _remove(self, table: sa.Table, record_id: str, noun: str) -> None:
+    def _remove(self, table: sa.Table, record_id: str, noun: str,
+                owner: dict | None = None) -> None:
+        """Delete one row; ``owner`` (see :func:`_bump`) names whose screens it changes."""
         with self._write() as conn:
+            if owner:  # counted before the delete cascades the owner's trail away
+                _bump(conn, **owner)
             if conn.execute(table.delete().where(table.c.id == record_id)).rowcount == 0:
                 raise NotFound(f"No {noun} with id {record_id!r}.")
+
+
+def _bump(conn: Connection, *, session_id=None, participant_id=None,
+          relationship_id=None) -> None:
+    """Add one to the revision of the session owning what a write changed, in the writer's
+    transaction. Give the session, or a participant or relationship (an id or a scalar
+    subquery) to find it through; someone working alone has no session to tell."""
+    if relationship_id is not None:
+        participant_id = (sa.select(db.relationships.c.participant_id)
+                          .where(db.relationships.c.id == relationship_id).scalar_subquery())
+    if participant_id is not None:
+        session_id = (sa.select(db.participants.c.session_id)
+                      .where(db.participants.c.id == participant_id).scalar_subquery())
+    conn.execute(db.sessions.update().where(db.sessions.c.id == session_id)
+                 .values(revision=db.sessions.c.revision + 1))
 
 
 def _columns(cls, table: sa.Table) -> list[sa.Column]:

@@ -2,15 +2,21 @@
 
 Every frame has documented columns (see :mod:`workshop.scoring`); dates are ``datetime64``
 (NaT when unknown), times are naive UTC.
+
+One person's frames are built from their validated records; a whole session's are read straight
+from SQL (:func:`load_session_frames`, a few queries instead of one record per row), with the
+same rows, columns, order and dtypes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
-from . import scoring
+from . import db, scoring
 from .model import CheckIn, Contact, Relationship, ResetPlan
 from .store import Store
 
@@ -30,11 +36,19 @@ class Tidy:
     contacts: pd.DataFrame
     plans: pd.DataFrame
     weights: dict[str, float]
+    # scoring.score of these frames as of one day, when the caller worked it out already
+    # (see workshop.live_scores): used for that day, recomputed for any other.
+    scored: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    scored_as_of: pd.Timestamp | None = field(default=None, repr=False, compare=False)
 
     def scores(self, as_of=None) -> pd.DataFrame:
         """:func:`workshop.scoring.score`, joined with each relationship's own columns."""
-        scored = scoring.score(self.relationships, self.ratings, self.contacts, self.weights,
-                               as_of)
+        day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
+        if self.scored is not None and self.scored_as_of == day:
+            scored = self.scored
+        else:
+            scored = scoring.score(self.relationships, self.ratings, self.contacts,
+                                   self.weights, day)
         return scored.merge(self.relationships, on="relationship_id", how="left")
 
     def history(self) -> pd.DataFrame:
@@ -91,6 +105,12 @@ def load(store: Store, *, participant_id: str | None = None,
     scope = {"participant_id": participant_id, "session_id": session_id}
     if weights is None:
         weights = _weights(store, participant_id, session_id)
+    if participant_id is None and session_id is not None:
+        return load_session_frames(store.engine, session_id, weights)
+    return _from_records(store, scope, weights)
+
+
+def _from_records(store: Store, scope: dict, weights: dict[str, float]) -> Tidy:
     return Tidy(relationships=relationships_frame(store.find_relationships(**scope)),
                 ratings=ratings_frame(store.find_checkins(**scope)),
                 contacts=contacts_frame(store.find_contacts(**scope)),
@@ -104,3 +124,77 @@ def _weights(store: Store, participant_id: str | None, session_id: str | None) -
         from .content import content
         return content().default_weights
     return dict(store.get_session(session_id).settings.weights)
+
+
+# -- a whole session, straight from SQL --------------------------------------------------------
+
+def _session_relationship_ids(session_id: str):
+    people = sa.select(db.participants.c.id).where(db.participants.c.session_id == session_id)
+    return sa.select(db.relationships.c.id).where(db.relationships.c.participant_id.in_(people))
+
+
+def _frame(conn, query, columns: list[str], *dates: str) -> pd.DataFrame:
+    """Rows of ``query`` as a frame with the dtypes the record path gives (built column by
+    column: far quicker than row by row for the hundred thousand ratings of a big room)."""
+    rows = conn.execute(query).all()
+    if not rows:
+        return _dates(pd.DataFrame(columns=columns), *dates)
+    data = dict(zip(columns, (list(v) for v in zip(*rows, strict=True)), strict=True))
+    return _dates(pd.DataFrame(data, columns=columns), *dates)
+
+
+def load_session_frames(engine: Engine, session_id: str, weights: dict[str, float]) -> Tidy:
+    """The tidy frames of a whole session in five queries (one read transaction).
+
+    The same frames :func:`load` builds from records: same rows in the same order, same
+    columns and dtypes (a test holds the two paths to it).
+    """
+    r, k, p = db.relationships.c, db.contacts.c, db.plans.c
+    people = sa.select(db.participants.c.id).where(db.participants.c.session_id == session_id)
+    owned = _session_relationship_ids(session_id)
+    with engine.connect() as conn, conn.begin():
+        relationships = _frame(conn, sa.select(
+            r.id, r.participant_id, r.label, r.kind, r.importance, r.since, r.last_contact,
+            r.cadence_days, r.shared_label).where(r.participant_id.in_(people))
+            .order_by(r.created_at, r.id), RELATIONSHIP_COLUMNS, "since", "last_contact")
+        ratings = _ratings(conn, owned)
+        contacts = _frame(conn, sa.select(k.relationship_id, k.date, k.channel)
+                          .where(k.relationship_id.in_(owned)).order_by(k.date, k.id),
+                          CONTACT_COLUMNS, "date")
+        plans = _frame(conn, sa.select(
+            p.id, p.relationship_id, p.status, p.meeting_at, p.followup_days, p.tone)
+            .where(p.relationship_id.in_(owned)).order_by(p.updated_at, p.id),
+            PLAN_COLUMNS, "meeting_at")
+    return Tidy(relationships=relationships, ratings=ratings, contacts=contacts, plans=plans,
+                weights=dict(weights))
+
+
+def _ratings(conn, owned) -> pd.DataFrame:
+    """The ratings frame: check-ins read once, their many ratings as raw driver rows (plain
+    strings and integers need no conversion), joined in pandas."""
+    c, r = db.checkins.c, db.ratings.c
+    checkins = _frame(conn, sa.select(c.id, c.relationship_id, c.taken_at, c.trend)
+                      .where(c.relationship_id.in_(owned)), RATING_COLUMNS[:4], "taken_at")
+    query = (sa.select(r.checkin_id, r.dimension, r.rating).join(db.checkins, r.checkin_id == c.id)
+             .where(c.relationship_id.in_(owned)).order_by(c.taken_at, c.id, r.dimension))
+    rows = conn.execute(query).cursor.fetchall()
+    if not rows:
+        return _dates(pd.DataFrame(columns=RATING_COLUMNS), "taken_at")
+    ids, dimensions, values = (list(column) for column in zip(*rows, strict=True))
+    own = checkins.set_index("checkin_id").reindex(ids)
+    return pd.DataFrame({"checkin_id": ids, "relationship_id": own["relationship_id"].to_numpy(),
+                         "taken_at": own["taken_at"].to_numpy(), "trend": own["trend"].to_numpy(),
+                         "dimension": dimensions, "rating": values}, columns=RATING_COLUMNS)
+
+
+PARTICIPANT_COLUMNS = ["participant_id", "inventory_done_at", "health_done_at"]
+
+
+def session_participants(engine: Engine, session_id: str) -> pd.DataFrame:
+    """A session's participants as ``participant_id, inventory_done_at, health_done_at``
+    (what :func:`workshop.aggregate.progress` counts), in the order they joined."""
+    t = db.participants.c
+    query = (sa.select(t.id, t.inventory_done_at, t.health_done_at)
+             .where(t.session_id == session_id).order_by(t.joined_at))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=PARTICIPANT_COLUMNS)

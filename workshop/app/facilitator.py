@@ -9,16 +9,16 @@ itself every second in the kernel (see :mod:`workshop.app.ticker`): no reload, n
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import aggregate, group_charts, session_report, session_setup, tidy
+from .. import aggregate, bidi, group_charts, session_report, session_setup, tidy
 from ..errors import NotFound
 from ..model import Session
-from .components import FULL, Status, button, classed, esc, heading, html, run_safely
+from .components import FULL, Status, button, classed, esc, heading, html, run_safely, user_text
 from .facilitator_forms import OpenForm, SessionForm
 from .facilitator_group import ExportPanel, GroupPanel
 from .facilitator_panels import AgendaPanel, JoinPanel, KeyNotice, ProgressPanel
@@ -45,7 +45,7 @@ STYLE = """<style>
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the console last read: the session, progress counts, and the group if it changed."""
+    """What the console last read: the session, progress counts, the group and its charts."""
 
     session: Session
     progress: pd.DataFrame
@@ -54,28 +54,54 @@ class Snapshot:
     figures: dict | None = None
 
 
-def _digest(frames) -> tuple[int, ...]:
-    """A fingerprint of everything the group view is computed from."""
-    return tuple(int(pd.util.hash_pandas_object(frame, index=False).sum())
-                 for frame in (frames.relationships, frames.ratings, frames.contacts))
+def fingerprint(store, session_id: str, revealed: bool) -> tuple:
+    """What decides whether the console must read again: the session's revision (every write
+    that changes its screens adds one), the reveal toggle, and the day (drift grows with time).
+    One small query, whatever the size of the session."""
+    return (store.session_revision(session_id), revealed, date.today())
 
 
-def read(store, session_id: str, last: tuple | None, revealed: bool) -> Snapshot:
-    """One look at the database (run in a worker thread); the group only when data changed.
+def read(store, session_id: str, last: Snapshot | None, revealed: bool) -> Snapshot | None:
+    """One look at the database (run in a worker thread): None when nothing changed since
+    ``last``; otherwise the session, its progress and group read straight from SQL.
 
-    Corrected ratings, edited relationships and logged contacts change the fingerprint as
-    well as new check-ins; so does a new day (drift grows with time).
+    The revision is read before the data: a write landing in between shows now and is read
+    again at the next poll, never missed.
     """
+    now = fingerprint(store, session_id, revealed)
+    if last is not None and now == last.fingerprint:
+        return None
     session = store.get_session(session_id)
-    progress = aggregate.session_progress(store, session_id)
     settings = session.settings
-    frames = tidy.load(store, session_id=session_id, weights=dict(settings.weights))
-    fingerprint = (tuple(progress["count"]), _digest(frames), settings, revealed, date.today())
-    if fingerprint == last:
-        return Snapshot(session, progress, fingerprint)
+    frames = tidy.load_session_frames(store.engine, session_id, dict(settings.weights))
+    progress = aggregate.progress(tidy.session_participants(store.engine, session_id),
+                                  frames.relationships, frames.plans)
     group = aggregate.group(frames, settings.dimensions, settings.anonymity_threshold)
-    figures = group_charts.group_charts(group) if revealed else None
-    return Snapshot(session, progress, fingerprint, group, figures)
+    return Snapshot(session, progress, now, group, _figures(group, last) if revealed else None)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
+        return isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and a.equals(b)
+    return a == b
+
+
+def _figures(group: aggregate.Group, last: Snapshot | None) -> dict:
+    """The group charts. A chart whose own frame (the group's field of the same name) and
+    the group's counts are unchanged since ``last`` keeps its very figure, which the panel
+    then leaves on the page; when nothing changed at all, no chart is built."""
+    before = last.group if last is not None and last.figures is not None else None
+    if before is None:
+        return group_charts.group_charts(group)
+    values = {f.name: (getattr(group, f.name), getattr(before, f.name)) for f in fields(group)}
+    changed = {name for name, (now, then) in values.items() if not _same(now, then)}
+    if not changed:
+        return last.figures
+    figures = group_charts.group_charts(group)
+    if not all(isinstance(values[name][0], pd.DataFrame) for name in changed):
+        return figures  # a count moved: every chart may say something else
+    return {key: last.figures[key] if key in values and key not in changed
+            and key in last.figures else figure for key, figure in figures.items()}
 
 
 class SessionConsole(widgets.VBox):
@@ -100,7 +126,7 @@ class SessionConsole(widgets.VBox):
         super().__init__([self.title, self.status, *notice, self.join, self.agenda,
                           self.progress, self.group, private], layout=FULL)
         classed(self, "rr-session-console")
-        self._fingerprint, self._ticks = None, 0
+        self._fingerprint, self._ticks, self._snapshot = None, 0, None
         self.refresh()
         self.ticker = Ticker(1.0, self.tick)
         if start:
@@ -110,7 +136,6 @@ class SessionConsole(widgets.VBox):
 
     def refresh(self) -> None:
         """Read everything now and redraw (what the ticker does, without a thread)."""
-        self._fingerprint = None
         self.apply(read(self.store, self.session.id, None, self.group.reveal.value))
 
     async def tick(self) -> None:
@@ -120,22 +145,24 @@ class SessionConsole(widgets.VBox):
             return
         try:
             snap = await asyncio.to_thread(read, self.store, self.session.id,
-                                           self._fingerprint, self.group.reveal.value)
+                                           self._snapshot, self.group.reveal.value)
         except NotFound:  # deleted from another console or the command line
             self.ticker.stop()
             self.status.error("This session no longer exists (it was deleted elsewhere).")
             return
-        if not self.closed:
+        if snap is not None and not self.closed:
             self.apply(snap)
 
     def apply(self, snap: Snapshot) -> None:
+        last, self._snapshot = self._snapshot, snap
         self.session, self._fingerprint = snap.session, snap.fingerprint
         self._draw_title()
         self.join.show(snap.session)
         self.agenda.show(snap.session)
         self.progress.show(snap.progress)
-        if snap.group is not None:
-            self.group.show(snap.group, snap.figures)
+        if snap.group is not None and not (last is not None and snap.figures is not None
+                                           and snap.figures is last.figures):
+            self.group.show(snap.group, snap.figures)  # the same figures: already on show
 
     @property
     def closed(self) -> bool:
@@ -144,7 +171,7 @@ class SessionConsole(widgets.VBox):
     def _draw_title(self) -> None:
         s = self.session
         state = "open for joining" if s.status == "open" else "closed to new participants"
-        self.title.value = (f"<h2>{esc(s.title)}</h2><div class='rr-hint'>{esc(s.date)} · "
+        self.title.value = (f"<h2>{user_text(s.title)}</h2><div class='rr-hint'>{esc(s.date)} · "
                             f"code {esc(s.code)} · {state}</div>")
         self.close_button.description = ("Close session" if s.status == "open"
                                           else "Reopen session")
@@ -281,7 +308,8 @@ class FacilitatorConsole(widgets.VBox):
     def _draw_list(self) -> None:
         rows = []
         for session in self.opened.values():
-            one = button(f"{session.code} · {session.title}", f"rr-session-{session.code}")
+            one = button(f"{session.code} · {bidi.isolated(session.title)}",
+                         f"rr-session-{session.code}")
             one.on_click(lambda _, s=session: self._reopen(s))
             rows.append(one)
         self.sessions.children = rows or [html('<span class="rr-hint">None yet: open one '

@@ -30,7 +30,7 @@ class ChartBox(widgets.VBox):
         self.key = key
         self.waiting = html("", "rr-waiting", f"rr-waiting-{key}")
         self.slot = ChartSlot(f"rr-chart-{key}")
-        self.drawn = False
+        self.drawn, self.figure = False, None
         super().__init__([html(f"<h3>{esc(title)}</h3>"), self.waiting, self.slot],
                          layout=FULL)
         classed(self, "rr-group-chart", f"rr-group-{key}")
@@ -56,6 +56,9 @@ class ChartBox(widgets.VBox):
         routed to a request the page no longer listens to.
         """
         self.waiting.value = ""
+        if self.drawn and figure is self.figure:  # the console kept it: already on the page
+            return
+        self.figure = figure
         bundle = mime_bundle(untitled(figure))
         self.slot.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
         self.drawn = True

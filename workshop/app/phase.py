@@ -1,8 +1,9 @@
 """The phase banner: the workshop's current phase and its time left, on every participant page.
 
-:class:`PhaseBanner` polls the session (one small query every half second) and redraws itself;
-when the facilitator moves the session to another phase it calls its ``on_phase`` listeners, so
-the participant app can move along too. Nothing else of the app is needed to use it.
+:class:`PhaseBanner` polls the session's revision (one tiny query every half second; the
+session itself is read only when it moved) and redraws itself; when the facilitator moves the
+session to another phase it calls its ``on_phase`` listeners, so the participant app can move
+along too. Nothing else of the app is needed to use it.
 
 The listeners are not called from the polling task itself but from a message the page sends
 back (a browser-side ``jsdlink`` echoes a counter): output a listener prints into an
@@ -66,6 +67,7 @@ class PhaseBanner(widgets.VBox):
                          layout=widgets.Layout(width="100%"))
         classed(self, "rr-phase-banner", "rr-card")
         self.session: Session | None = None
+        self._revision = -1
         self._listeners: list[Callable[[str | None], None]] = []
         self._level = ""
         self.moves, self.echo = widgets.IntText(0), widgets.IntText(0)
@@ -85,9 +87,12 @@ class PhaseBanner(widgets.VBox):
         self._listeners.append(callback)
 
     def refresh(self) -> None:
-        """Read the session once and redraw; if the phase changed, ask the page to echo."""
+        """Redraw the clock; read the session again only when its revision moved (one tiny
+        query a poll); if the phase changed, ask the page to echo."""
         before = self.phase
-        self.session = self.store.get_session(self.session_id)
+        revision = self.store.session_revision(self.session_id)
+        if self.session is None or revision != self._revision:
+            self.session, self._revision = self.store.get_session(self.session_id), revision
         self.draw()
         if self.phase != before:
             self.moves.value += 1  # the page's link copies it into ``echo``: see _tell
@@ -160,13 +165,14 @@ async def warm_up(pause: float = 0.3) -> None:
 def follow_phases(app, store, session_id: str) -> PhaseBanner:
     """Show a :class:`PhaseBanner` under ``app``'s header and move ``app`` with each phase.
 
-    ``app`` is the participant app: it has ``header``, ``current`` and ``show(step)``.
+    ``app`` is the participant app: it has ``header``, ``current``, ``show(step)`` and
+    ``step_for_phase(phase)`` (where a phase takes this person; None: stay put).
     """
     banner = PhaseBanner(store, session_id)
     Ticker.soon(warm_up())
 
     def move(phase: str | None) -> None:
-        step = STEP_FOR_PHASE.get(phase)
+        step = app.step_for_phase(phase)
         if step and app.current != step:
             app.show(step)
 

@@ -1,0 +1,176 @@
+"""The console's cost follows the changes: every write a screen shows bumps the session's
+revision, an unchanged poll asks only that, and a change shows within one poll."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+
+from workshop import tidy
+from workshop.app import facilitator
+from workshop.app.facilitator import POLL_EVERY, SessionConsole
+from workshop.app.phase import PhaseBanner
+from workshop.model import CheckIn, Contact, Relationship, ResetPlan, make
+
+
+@pytest.fixture
+def room(store):
+    """A session with one participant holding one rated relationship with a plan."""
+    session, _ = store.add_session("Room", anonymity_threshold=3)
+    person, _ = store.join(session.code, "Pat")
+    rel = store.add_relationship(make(Relationship, participant_id=person.id, label="Acme"))
+    checkin = store.add_checkin(make(CheckIn, relationship_id=rel.id,
+                                     ratings={d: 3 for d in session.settings.dimensions}))
+    plan = store.save_plan(make(ResetPlan, relationship_id=rel.id))
+    return {"session": session, "person": person, "rel": rel, "checkin": checkin,
+            "plan": plan}
+
+
+def _ratings(session, value: int) -> dict[str, int]:
+    return {d: value for d in session.settings.dimensions}
+
+
+WRITES = {
+    "join": lambda s, r: s.join(r["session"].code, "Sam"),
+    "update_session": lambda s, r: s.update_session(r["session"].id, title="Renamed"),
+    "set_phase": lambda s, r: s.set_phase(r["session"].id, "map"),
+    "mark_progress": lambda s, r: s.mark_progress(r["person"].id, "health"),
+    "add_relationship": lambda s, r: s.add_relationship(
+        make(Relationship, participant_id=r["person"].id, label="Beta")),
+    "update_relationship": lambda s, r: s.update_relationship(r["rel"].id, importance=5),
+    "remove_relationship": lambda s, r: s.remove_relationship(r["rel"].id),
+    "add_contact": lambda s, r: s.add_contact(
+        make(Contact, relationship_id=r["rel"].id, date=date(2026, 11, 1))),
+    "add_checkin": lambda s, r: s.add_checkin(
+        make(CheckIn, relationship_id=r["rel"].id, ratings=_ratings(r["session"], 4))),
+    "save_checkin (new)": lambda s, r: s.save_checkin(
+        make(CheckIn, relationship_id=r["rel"].id, ratings=_ratings(r["session"], 2))),
+    "save_checkin (correction)": lambda s, r: s.save_checkin(
+        make(CheckIn, id=r["checkin"].id, relationship_id=r["rel"].id,
+             ratings=_ratings(r["session"], 5))),
+    "save_plan (new)": lambda s, r: s.save_plan(make(ResetPlan, relationship_id=r["rel"].id)),
+    "save_plan (draft typed)": lambda s, r: s.save_plan(
+        make(ResetPlan, id=r["plan"].id, relationship_id=r["rel"].id, message="Hello")),
+    "remove_plan": lambda s, r: s.remove_plan(r["plan"].id),
+}
+
+
+@pytest.mark.parametrize("verb", list(WRITES))
+def test_every_write_a_screen_shows_bumps_the_revision(store, room, verb):
+    before = store.session_revision(room["session"].id)
+    WRITES[verb](store, room)
+    assert store.session_revision(room["session"].id) == before + 1
+
+
+def test_writes_that_change_nothing_or_no_session_leave_revisions_alone(store, room):
+    session = room["session"]
+    before = store.session_revision(session.id)
+    store.mark_progress(room["person"].id, "inventory")
+    after_first = store.session_revision(session.id)
+    store.mark_progress(room["person"].id, "inventory")  # already marked
+    store.add_relationship(room["rel"])  # the same submission sent again
+    store.add_checkin(room["checkin"])
+    alone, _ = store.add_participant(None, "Solo")
+    store.add_relationship(make(Relationship, participant_id=alone.id, label="Mine"))
+    other, _ = store.add_session("Other room")
+    store.join(other.code, "Elsewhere")
+    assert after_first == before + 1
+    assert store.session_revision(session.id) == after_first
+    assert store.session_revision(other.id) == 1
+
+
+def _poll(console: SessionConsole) -> None:
+    async def cycle():
+        for _ in range(POLL_EVERY):
+            await console.tick()
+    asyncio.run(cycle())
+
+
+def _count(console: SessionConsole, milestone: str) -> int:
+    html = console.progress.counts.value
+    tile = html.split(f"rr-count-{milestone}")[1]
+    return int(tile.split('rr-count-value">')[1].split("<")[0])
+
+
+def test_an_unchanged_poll_loads_no_frames(store, room, monkeypatch):
+    console = SessionConsole(store, room["session"], start=False)
+    console.group.reveal.value = True
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("an unchanged poll must not read the session's frames")
+
+    for name in ("load_session_frames", "session_participants", "load"):
+        monkeypatch.setattr(tidy, name, refuse)
+    monkeypatch.setattr(facilitator.aggregate, "group", refuse)
+    for _ in range(3):
+        _poll(console)  # raises through the ticker-less tick if anything loads
+    assert console.status.value == "" and _count(console, "joined") == 1
+    console.close()
+
+
+def test_a_change_shows_within_one_poll(store, room):
+    session = room["session"]
+    console = SessionConsole(store, session, start=False)
+    console.group.reveal.value = True
+    assert _count(console, "joined") == 1 and _count(console, "health") == 0
+    assert "1 person has rated" in console.group.status.value
+    assert "waiting for 2 more" in console.group.boxes["states"].waiting.value
+    others = []
+    for name in ("Sam", "Kim"):  # rated like Pat: one state, three people behind it
+        person, _ = store.join(session.code, name)
+        rel = store.add_relationship(make(Relationship, participant_id=person.id, label="X"))
+        store.add_checkin(make(CheckIn, relationship_id=rel.id, ratings=_ratings(session, 3)))
+        others.append(person)
+    store.mark_progress(others[0].id, "health")
+    _poll(console)
+    assert _count(console, "joined") == 3 and _count(console, "health") == 1
+    assert "3 people have rated" in console.group.status.value
+    assert console.group.boxes["states"].drawn  # three respondents reach the threshold
+    store.set_phase(session.id, "map")  # a phase moved from another console
+    _poll(console)
+    assert console.session.current_phase == "map" and "rr-current" in str(
+        [b._dom_classes for b in console.agenda.steps.children])
+    console.close()
+
+
+def test_charts_that_did_not_change_are_not_drawn_again(store, room, monkeypatch):
+    session = room["session"]
+    for name in ("Sam", "Kim"):
+        person, _ = store.join(session.code, name)
+        rel = store.add_relationship(make(Relationship, participant_id=person.id, label="X"))
+        store.add_checkin(make(CheckIn, relationship_id=rel.id, ratings=_ratings(session, 2)))
+    console = SessionConsole(store, session, start=False)
+    console.group.reveal.value = True
+    drawn = []
+    real = facilitator.group_charts.group_charts
+    monkeypatch.setattr(facilitator.group_charts, "group_charts",
+                        lambda group: drawn.append(1) or real(group))
+    outputs = {k: box.slot.outputs for k, box in console.group.boxes.items()}
+    store.update_session(session.id, title="Renamed")  # the group itself is the same
+    _poll(console)
+    assert drawn == [] and "Renamed" in console.title.value
+    assert all(console.group.boxes[k].slot.outputs is outputs[k] for k in outputs)
+    store.add_contact(make(Contact, relationship_id=room["rel"].id, date=date.today()))
+    _poll(console)  # drift moved: the drift chart is drawn again, the dimensions are not
+    assert drawn == [1]
+    assert console.group.boxes["dimensions"].slot.outputs is outputs["dimensions"]
+    console.close()
+
+
+def test_the_phase_banner_reads_the_session_only_when_it_moved(store, room, monkeypatch):
+    session = room["session"]
+    banner = PhaseBanner(store, session.id, start=False)
+    reads = []
+    real = store.get_session
+    monkeypatch.setattr(store, "get_session", lambda sid: reads.append(sid) or real(sid))
+    for _ in range(5):
+        banner.refresh()
+    assert reads == [] and "not started" in banner.title.value
+    store.set_phase(session.id, "map")
+    reads.clear()  # (the store reads the session itself to update it)
+    banner.refresh()
+    banner.refresh()
+    assert reads == [session.id] and "See the map" in banner.title.value
+    banner.close()

@@ -1,0 +1,87 @@
+"""A whole session's tidy frames read straight from SQL are the frames the record path builds:
+same rows, order, values and dtypes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pandas as pd
+import pytest
+
+from workshop import aggregate, tidy
+from workshop.model import CheckIn, Contact, Relationship, ResetPlan, make
+
+FRAMES = ("relationships", "ratings", "contacts", "plans")
+
+
+def _both(store, session_id: str):
+    weights = dict(store.get_session(session_id).settings.weights)
+    scope = {"participant_id": None, "session_id": session_id}
+    return (tidy.load_session_frames(store.engine, session_id, weights),
+            tidy._from_records(store, scope, weights))
+
+
+def _assert_same(new, old) -> None:
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(new, name), getattr(old, name),
+                                      check_exact=True, obj=name)
+    assert new.weights == old.weights
+
+
+def test_demo_session_frames_from_sql_equal_the_record_path(demo_store):
+    store, demo = demo_store
+    new, old = _both(store, demo.session.id)
+    assert len(new.relationships) > 0 and len(new.ratings) > 0 and len(new.plans) > 0
+    _assert_same(new, old)
+    assert tidy.load(store, session_id=demo.session.id).ratings.equals(new.ratings)
+
+
+def test_frames_agree_on_missing_values_corrections_and_other_sessions(store):
+    session, _ = store.add_session("Edge cases")
+    other, _ = store.add_session("Someone else's room")
+    stranger, _ = store.join(other.code, "Stranger")
+    store.add_relationship(make(Relationship, participant_id=stranger.id, label="Not ours"))
+    dims = session.settings.dimensions
+    people = [store.join(session.code, name)[0] for name in ("Ana", "Bo")]
+    rels = [store.add_relationship(make(Relationship, participant_id=people[0].id, label="A",
+                                        since=date(2024, 1, 1), last_contact=None,
+                                        shared_label="Acme")),
+            store.add_relationship(make(Relationship, participant_id=people[1].id, label="B",
+                                        kind="vendor", importance=5, cadence_days=7,
+                                        last_contact=date(2026, 10, 1), shared_label=None))]
+    first = store.add_checkin(make(CheckIn, relationship_id=rels[0].id,
+                                   ratings={d: 2 for d in dims}, trend="declining"))
+    store.save_checkin(make(CheckIn, id=first.id, relationship_id=rels[0].id,
+                            ratings={dims[0]: 5, dims[-1]: 1}))  # corrected, fewer ratings
+    store.add_checkin(make(CheckIn, relationship_id=rels[1].id, ratings={"trust": 4},
+                           taken_at=datetime(2026, 1, 2, 3, 4, 5, 678901, timezone.utc)))
+    store.add_contact(make(Contact, relationship_id=rels[1].id, date=date(2026, 11, 2),
+                           channel="call"))
+    store.save_plan(make(ResetPlan, relationship_id=rels[1].id, tone="direct",
+                         meeting_at=datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)))
+    store.save_plan(make(ResetPlan, relationship_id=rels[0].id))
+    new, old = _both(store, session.id)
+    _assert_same(new, old)
+    assert "Not ours" not in set(new.relationships["label"])
+    assert new.ratings["taken_at"].iloc[0] == pd.Timestamp("2026-01-02 03:04:05.678901")
+
+
+@pytest.mark.parametrize("content", ["nothing", "people without relationships"])
+def test_empty_frames_keep_their_columns_and_dtypes(store, content):
+    session, _ = store.add_session("Quiet room")
+    if content != "nothing":
+        store.join(session.code, "Only me")
+    new, old = _both(store, session.id)
+    _assert_same(new, old)
+    assert list(new.ratings.columns) == tidy.RATING_COLUMNS
+
+
+def test_session_participants_feed_the_same_progress_counts(demo_store):
+    store, demo = demo_store
+    frames = tidy.load_session_frames(store.engine, demo.session.id, {})
+    people = tidy.session_participants(store.engine, demo.session.id)
+    assert list(people["participant_id"]) == [p.id for p in
+                                              store.find_participants(demo.session.id)]
+    counts = aggregate.progress(people, frames.relationships, frames.plans)
+    expected = aggregate.session_progress(store, demo.session.id)
+    assert counts["count"].tolist() == expected["count"].tolist()
