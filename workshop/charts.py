@@ -16,6 +16,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import bidi
 from .content import content
 
 FONT = "'Source Sans 3', 'Segoe UI', system-ui, -apple-system, 'Helvetica Neue', Arial, sans-serif"
@@ -38,8 +39,10 @@ CONFIG = {"displaylogo": False, "responsive": True,
 
 
 def plot_text(text, limit: int | None = None) -> str:
-    """``text`` made safe for a Plotly label or hover: shortened, then HTML-escaped."""
+    """``text`` made safe for a Plotly label or hover: direction controls removed (they
+    would reverse the kit's words beside it), shortened, then HTML-escaped."""
     text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    text = bidi.neutral(text)
     if limit and len(text) > limit:
         text = text[:limit - 1] + "…"
     return html.escape(text, quote=False)

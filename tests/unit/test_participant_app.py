@@ -214,7 +214,7 @@ def test_work_on_my_own_needs_no_session(app, store):
     app.join_view.solo.value = {"name": ""}
     app.join_view.solo.submit.click()
     assert app.workbook.session is None and app.workbook.participant.session_id is None
-    assert "Working on your own" in app.header.value
+    assert "Working on your own" in app.who.value
 
 
 def test_every_interactive_widget_has_an_rr_class(app):

@@ -3,7 +3,8 @@ message beside them, a form base class (``value``, ``on_submit``), status lines,
 download links and chart slots.
 
 Imports only ipywidgets and the standard library, so the first screen appears quickly. User
-text only ever reaches an HTML widget through :func:`esc` (``html.escape``).
+text only ever reaches an HTML widget through :func:`esc` (``html.escape``), and a person's
+own text through :func:`user_text` (escaped and isolated in ``<bdi>``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ def full(**more) -> widgets.Layout:
 def esc(text) -> str:
     """Text (possibly a person's) safe to place inside HTML, quotes included."""
     return escape("" if text is None else str(text), quote=True)
+
+
+def user_text(text) -> str:
+    """A person's text (a label, a name, a title) for HTML: escaped, and isolated in ``<bdi>``
+    so right-to-left text or direction controls in it cannot reorder the kit's own words."""
+    return f'<bdi class="rr-user-text">{esc(text)}</bdi>'
 
 
 def classed(widget: widgets.Widget, *classes: str) -> widgets.Widget:

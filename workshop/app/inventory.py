@@ -21,6 +21,7 @@ from .components import (
     heading,
     html,
     run_safely,
+    user_text,
 )
 
 IMPORTANCE = [("1 - minor", 1), ("2", 2), ("3 - matters", 3), ("4", 4), ("5 - vital", 5)]
@@ -137,7 +138,7 @@ class InventoryView(widgets.VBox):
         self.next.disabled = not found
 
     def _row(self, rel) -> widgets.HBox:
-        text = html(f'<b class="rr-user-text">{esc(rel.label)}</b> '
+        text = html(f'<b>{user_text(rel.label)}</b> '
                     f'<span class="rr-hint">{esc(rel.kind)} · importance {rel.importance}'
                     f' · every {rel.cadence_days} days</span>', "rr-rel-name")
         text.layout = widgets.Layout(flex="1 1 auto", width="auto")

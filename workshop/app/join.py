@@ -23,6 +23,7 @@ from .components import (
     full,
     heading,
     html,
+    user_text,
 )
 
 NAME_MAX = 60  # mirrors workshop.model.NAME_MAX (checked there too, in the kernel)
@@ -102,7 +103,8 @@ class ResumeNotice(widgets.VBox):
     """Shows a freshly made resume code once, with a copy button and a 'saved it' button."""
 
     def __init__(self, resume_code: str, session_title: str | None = None):
-        where = f"You have joined “{esc(session_title)}”." if session_title else "You are in."
+        where = (f"You have joined “{user_text(session_title)}”." if session_title
+                 else "You are in.")
         self.status = Status()
         self.done = button("I have saved my code", "rr-resume-saved", "primary")
         self.done.on_click(lambda _: self.close_notice())

@@ -9,7 +9,18 @@ from datetime import datetime
 import ipywidgets as widgets
 
 from ..model import new_id
-from .components import Status, button, card, classed, esc, full, heading, html, run_safely
+from .components import (
+    Status,
+    button,
+    card,
+    classed,
+    esc,
+    full,
+    heading,
+    html,
+    run_safely,
+    user_text,
+)
 from .plan_form import PlanForm
 
 
@@ -60,7 +71,7 @@ class PlanView(widgets.VBox):
         from ..content import content
         state = next((s.name for s in content().states if s.key == score.state), score.state)
         tag = ' <span class="rr-suggested">Suggested</span>' if suggested else ""
-        text = html(f'<b class="rr-user-text">{esc(rel.label)}</b>{tag}<br><span class='
+        text = html(f'<b>{user_text(rel.label)}</b>{tag}<br><span class='
                     f'"rr-hint">{esc(state)} · priority {score.priority:.0f}</span>',
                     "rr-plan-candidate")
         text.layout = widgets.Layout(flex="1 1 auto", width="auto")
@@ -135,9 +146,9 @@ class DownloadsView(widgets.VBox):
 
     def shown(self) -> None:
         plans = self.workbook.plans()
-        names = [esc(r.label) for r in self.workbook.relationships() if r.id in plans]
+        names = [user_text(r.label) for r in self.workbook.relationships() if r.id in plans]
         self.summary.value = (
-            f"<p>Resets planned: <b class='rr-user-text'>{', '.join(names)}</b>.</p>" if names
+            f"<p>Resets planned: <b>{', '.join(names)}</b>.</p>" if names
             else "<p class='rr-hint'>No reset planned yet; the files will hold your map and "
                  "ratings only.</p>")
         for slot in self.links.values():
