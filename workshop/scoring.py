@@ -193,20 +193,56 @@ def score(relationships: pd.DataFrame, ratings: pd.DataFrame, contacts: pd.DataF
         return pd.DataFrame(columns=SCORE_COLUMNS)
     checkins["momentum"] = momentum(checkins)
     latest = checkins.groupby("relationship_id").tail(1).set_index("relationship_id")
-    counts = checkins.groupby("relationship_id").size()
-    seen = last_contact(relationships, contacts, as_of)
-    rows = []
-    for rid, rel in relationships.set_index("relationship_id").iterrows():
-        if rid not in latest.index:
-            continue
-        now = latest.loc[rid]
-        measured = _measure(rel, now["health"], now["momentum"], seen.get(rid), as_of)
-        rows.append({"relationship_id": rid, "health": now["health"],
-                     "momentum": now["momentum"], **measured,
-                     "priority": priority(rel["importance"], now["health"], measured["drift"]),
-                     "checkins": int(counts[rid]), "taken_at": now["taken_at"]})
-    out = pd.DataFrame(rows, columns=SCORE_COLUMNS)
-    return out.sort_values("priority", ascending=False, kind="stable", ignore_index=True)
+    rel = relationships.set_index("relationship_id")
+    rel = rel[rel.index.isin(latest.index)]
+    if rel.empty:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    now = latest.reindex(rel.index)
+    # the rules of _measure, classify and priority, for every relationship at once
+    days = (as_of - last_contact(relationships, contacts, as_of).reindex(rel.index)).dt.days
+    age = (as_of - rel["since"]).dt.days
+    drifts = np.maximum(days.astype(float), 0.0) / rel["cadence_days"].astype(float)
+    out = pd.DataFrame({"relationship_id": rel.index, "health": now["health"].to_numpy(),
+                        "momentum": now["momentum"].to_numpy(), "drift": drifts.to_numpy(),
+                        "days_since_contact": days.to_numpy(), "age_days": age.to_numpy()})
+    out["state"] = classify_all(out)
+    out["priority"] = priorities(rel["importance"].to_numpy(), out["health"], out["drift"])
+    out["checkins"] = checkins.groupby("relationship_id").size().reindex(rel.index).to_numpy()
+    out["taken_at"] = now["taken_at"].to_numpy()
+    return out[SCORE_COLUMNS].sort_values("priority", ascending=False, kind="stable",
+                                          ignore_index=True)
+
+
+def classify_all(metrics: pd.DataFrame, states: Sequence[State] | None = None) -> np.ndarray:
+    """:func:`classify` for every row of ``metrics`` (columns ``health, momentum, drift,
+    age_days``) at once: the first state whose rule holds, in the content's order."""
+    states = states or content().states
+    values = {name: metrics[name].astype(float).to_numpy()
+              for name in ("health", "momentum", "drift", "age_days")}
+    result = np.full(len(metrics), states[-1].key, dtype=object)
+    open_rows = np.ones(len(metrics), dtype=bool)
+    for state in states:
+        holds = np.zeros(len(metrics), dtype=bool)
+        for alternative in state.when:
+            every = np.ones(len(metrics), dtype=bool)
+            for name, limit in alternative.items():
+                if name.endswith("_at_least"):  # NaN compares False both ways, as in _holds
+                    every &= values[name.removesuffix("_at_least")] >= limit
+                else:
+                    every &= values[name.removesuffix("_below")] < limit
+            holds |= every
+        result[open_rows & holds] = state.key
+        open_rows &= ~holds
+    return result
+
+
+def priorities(importance, health, drift) -> np.ndarray:
+    """:func:`priority` for arrays of importance, health and drift."""
+    rules = content().scoring
+    d = pd.Series(drift, dtype=float).fillna(rules.unknown_drift).to_numpy()
+    factor = (1 + np.minimum(np.maximum(d, 0.0), rules.drift_cap)) / (1 + rules.drift_cap)
+    health = np.asarray(health, dtype=float)
+    return 100 * (np.asarray(importance) / 5) * ((100 - health) / 100) * factor
 
 
 def perception_gap(relationships: pd.DataFrame, ratings: pd.DataFrame,

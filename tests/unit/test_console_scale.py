@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+import pandas as pd
 import pytest
 
-from workshop import tidy
+from benchmarks import console_scale
+from workshop import scoring, tidy
 from workshop.app import facilitator
 from workshop.app.facilitator import POLL_EVERY, SessionConsole
 from workshop.app.phase import PhaseBanner
@@ -174,3 +176,45 @@ def test_the_phase_banner_reads_the_session_only_when_it_moved(store, room, monk
     banner.refresh()
     assert reads == [session.id] and "See the map" in banner.title.value
     banner.close()
+
+
+def _scores_row_by_row(frames, as_of) -> pd.DataFrame:
+    """The relationship-by-relationship rules (_measure, classify, priority), as a reference."""
+    day = pd.Timestamp(as_of).normalize()
+    checkins = scoring.health(frames.ratings, frames.weights)
+    checkins["momentum"] = scoring.momentum(checkins)
+    latest = checkins.groupby("relationship_id").tail(1).set_index("relationship_id")
+    counts = checkins.groupby("relationship_id").size()
+    seen = scoring.last_contact(frames.relationships, frames.contacts, day)
+    rows = []
+    for rid, rel in frames.relationships.set_index("relationship_id").iterrows():
+        if rid in latest.index:
+            now = latest.loc[rid]
+            measured = scoring._measure(rel, now["health"], now["momentum"], seen.get(rid), day)
+            rows.append({"relationship_id": rid, "health": now["health"],
+                         "momentum": now["momentum"], **measured,
+                         "priority": scoring.priority(rel["importance"], now["health"],
+                                                      measured["drift"]),
+                         "checkins": int(counts[rid]), "taken_at": now["taken_at"]})
+    out = pd.DataFrame(rows, columns=scoring.SCORE_COLUMNS)
+    return out.sort_values("priority", ascending=False, kind="stable", ignore_index=True)
+
+
+@pytest.mark.parametrize("as_of", ["2026-11-21", "2025-06-01", "2030-01-01"])
+def test_scores_of_a_whole_room_at_once_follow_the_per_relationship_rules(tmp_path, as_of):
+    store, session_id = console_scale.generate(tmp_path / "room.sqlite", 40)
+    with store:
+        frames = tidy.load(store, session_id=session_id)
+    expected = _scores_row_by_row(frames, as_of)
+    assert len(expected) == 320
+    assert expected["state"].nunique() >= (3 if as_of == "2026-11-21" else 1)
+    pd.testing.assert_frame_equal(scoring.score(frames.relationships, frames.ratings,
+                                                frames.contacts, frames.weights, as_of),
+                                  expected, check_exact=True)
+
+
+def test_demo_scores_follow_the_per_relationship_rules(demo_store):
+    store, demo = demo_store
+    frames = tidy.load(store, session_id=demo.session.id)
+    pd.testing.assert_frame_equal(frames.scores("2026-11-21")[scoring.SCORE_COLUMNS],
+                                  _scores_row_by_row(frames, "2026-11-21"), check_exact=True)
