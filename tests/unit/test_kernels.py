@@ -95,6 +95,27 @@ def test_reclaim_shuts_down_exactly_the_kernels_without_a_page(monkeypatch):
     assert manager.status()["connected"] == 1 and manager.status()["never_connected"] == 1
 
 
+def test_a_preheated_kernel_waits_in_the_pool_and_its_grace_starts_when_handed_out(
+        monkeypatch):
+    manager = FakeManager(connect_grace=20)
+    clock = [1000.0]
+    monkeypatch.setattr(kernels.time, "monotonic", lambda: clock[0])
+    manager.add("pooled", watch(started=0))  # spawned long ago, no page yet
+
+    async def pass_with_pool():
+        ready = asyncio.get_running_loop().create_future()
+        ready.set_result({"kernel_id": "pooled"})
+        manager._pools = {"participant.ipynb": [ready]}
+        return await manager.reclaim()
+
+    assert asyncio.run(pass_with_pool()) == []
+    manager._pools = {"participant.ipynb": []}  # a page took it at 1000 s
+    clock[0] = 1015.0
+    assert asyncio.run(manager.reclaim()) == []
+    clock[0] = 1021.0
+    assert asyncio.run(manager.reclaim()) == ["pooled"]
+
+
 def test_connections_reported_by_the_websocket_move_the_watch(monkeypatch):
     manager = FakeManager()
     manager.add("k", watch())

@@ -159,15 +159,28 @@ class KitKernelManager(AsyncMappingKernelManager):
         now, policy, reclaimed = time.monotonic(), self.policy, []
         for kernel_id in [k for k in self._watches if k not in self._kernels]:
             del self._watches[kernel_id]  # shut down another way (page goodbye, Ctrl-C)
+        pooled = self._pooled()
         for kernel_id, watch in list(self._watches.items()):
             kernel = self._kernels.get(kernel_id)
             if kernel is None:  # gone while an earlier one was shutting down
+                continue
+            if kernel_id in pooled:  # a preheated kernel no page has taken yet: its wait
+                watch.started = now  # for a page starts when Voilà hands it out
                 continue
             dead = getattr(kernel, "execution_state", None) == "dead"
             reason = "the kernel died" if dead else cull_reason(watch, now, policy)
             if reason and await self._shut(kernel_id, reason):
                 reclaimed.append(kernel_id)
         return reclaimed
+
+    def _pooled(self) -> set[str]:
+        """Kernels waiting in Voilà's preheated pool (``preheat_kernel``; none without it)."""
+        waiting = set()
+        for pool in getattr(self, "_pools", {}).values():
+            for future in pool:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    waiting.add(future.result().get("kernel_id"))
+        return waiting
 
     async def _shut(self, kernel_id: str, reason: str) -> bool:
         self._watches.pop(kernel_id, None)
