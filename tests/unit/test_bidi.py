@@ -32,6 +32,8 @@ def test_user_text_escapes_and_isolates():
     assert user_text(LABEL) == f'<bdi class="rr-user-text">{RLO}emcA &lt;b&gt;</bdi>'
     assert bidi.neutral(LABEL) == "emcA <b>"
     assert bidi.isolated(LABEL) == "\u2068emcA <b>\u2069"
+    assert bidi.isolated("\u05e9\u05dc\u05d5\u05dd") == "\u2068\u05e9\u05dc\u05d5\u05dd\u2069"
+    assert bidi.isolated("Acme & Co") == "Acme & Co"  # left-to-right text stays as it is
 
 
 def test_chart_labels_lose_the_controls():
@@ -108,3 +110,22 @@ def test_the_session_report_and_dashboard_isolate_the_title(store, tmp_path):
     export_dashboard(store, session.code, path)
     heading = re.search(r"<h1>.*?</h1>", path.read_text(encoding="utf-8"), flags=re.S).group(0)
     assert _isolated(heading)
+
+
+def test_participant_buttons_options_and_messages_isolate_labels(store):
+    from workshop.app.checkin import CheckInView
+    from workshop.app.health import HealthView
+    _, me, rel = _person(store)
+    book = Workbook(store, me)
+    health = HealthView(book)
+    health.refresh()
+    later = CheckInView(book)
+    later.shown()
+    captions = [w.description for w in _widgets(health) if "rr-health-pick" in w._dom_classes]
+    options = [label for label, _ in later.pick.options]
+    for plain in (*captions, *options):
+        assert "\u2068emcA <b>\u2069" in plain and not CONTROLS.search(plain)
+    assert captions and options
+    texts = [w.value for w in _widgets(health) if isinstance(getattr(w, "value", None), str)
+             and "emcA" in w.value]
+    assert texts and all("\u2068emcA &lt;b&gt;\u2069" in t and RLO not in t for t in texts)

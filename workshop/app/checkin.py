@@ -8,6 +8,7 @@ from datetime import date
 
 import ipywidgets as widgets
 
+from .. import bidi
 from ..model import CHANNELS, new_id
 from .components import (
     ChartSlot,
@@ -74,7 +75,7 @@ class CheckInView(widgets.VBox):
         workbook.on_change(lambda what: setattr(self, "_stale", True))
 
     def shown(self) -> None:
-        options = [(r.label[:60], r.id) for r in self.workbook.relationships()]
+        options = [(bidi.isolated(r.label[:60]), r.id) for r in self.workbook.relationships()]
         plans = self.workbook.plans()
         options.sort(key=lambda o: o[1] not in plans)  # planned resets first
         self._quiet = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from .. import bidi
 from ..content import content
 from ..model import TRENDS, new_id
 from .components import Field, Form, button, card, classed, esc, full, heading, html
@@ -45,7 +46,7 @@ class RatingForm(Form):
             options=[(t.capitalize(), t) for t in TRENDS], value="stable"), css="rr-trend")
         fields["note"] = Field("note", "Note (optional, only you see it)", widgets.Textarea(
             rows=2, layout=full()), css="rr-note")
-        title = heading(f"How healthy is “{relationship.label}”?",
+        title = heading(f"How healthy is “{bidi.isolated(relationship.label)}”?",
                         "1 means drifting badly, 5 means healthy.", level=3)
         super().__init__([title, *fields.values()], fields)
         self.checkin_id = new_id()  # re-saving this form corrects its check-in in place
@@ -106,7 +107,7 @@ class HealthView(widgets.VBox):
 
     def _pick_button(self, rel) -> widgets.Button:
         done = self.workbook.latest_checkin(rel.id) is not None
-        pick = button(("✓ " if done else "○ ") + rel.label[:60], "rr-health-pick")
+        pick = button(("✓ " if done else "○ ") + bidi.isolated(rel.label[:60]), "rr-health-pick")
         if rel.id == self.current:
             pick.add_class("rr-current")
         pick.on_click(lambda _: self.open_form(rel.id))
@@ -139,4 +140,4 @@ class HealthView(widgets.VBox):
         rated, total = self.workbook.progress()
         self.progress.value = f'<b class="rr-progress-count">{rated} of {total} rated</b>'
         self.next.disabled = False
-        form.status.ok(f"Saved your ratings of “{form.relationship.label}”.")
+        form.status.ok(f"Saved your ratings of “{bidi.isolated(form.relationship.label)}”.")

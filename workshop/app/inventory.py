@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from .. import bidi
 from ..model import KINDS
 from .components import (
     Field,
@@ -125,7 +126,8 @@ class InventoryView(widgets.VBox):
         saved = self.workbook.save_relationship(values, self.form.editing)
         changed = bool(self.form.editing)
         self.form.reset()
-        self.form.status.ok(f"{'Saved changes to' if changed else 'Added'} “{saved.label}”.")
+        self.form.status.ok(f"{'Saved changes to' if changed else 'Added'} "
+                              f"“{bidi.isolated(saved.label)}”.")
         self.refresh()
 
     def refresh(self) -> None:
@@ -152,10 +154,11 @@ class InventoryView(widgets.VBox):
     def _remove(self, rel, remove: widgets.Button) -> None:
         if remove.description != "Really remove?":  # a second click confirms
             remove.description = "Really remove?"
-            self.status.ok(f"Click “Really remove?” to delete “{rel.label}” and its ratings.")
+            self.status.ok(f"Click “Really remove?” to delete “{bidi.isolated(rel.label)}” "
+                           "and its ratings.")
             return
         if run_safely(self.status, lambda: self.workbook.remove_relationship(rel.id)):
-            self.status.ok(f"Removed “{rel.label}”.")
+            self.status.ok(f"Removed “{bidi.isolated(rel.label)}”.")
             if self.form.editing == rel.id:
                 self.form.reset()
             self.refresh()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from .. import bidi
 from .components import (
     ChartSlot,
     Status,
@@ -68,7 +69,7 @@ class MapView(widgets.VBox):
         self.state_notes.value = _state_notes(scores)
         self._quiet = True
         try:
-            set_options(self.pick, [(r.label[:60], r.relationship_id)
+            set_options(self.pick, [(bidi.isolated(r.label[:60]), r.relationship_id)
                                     for r in scores.itertuples()])
         finally:
             self._quiet = False

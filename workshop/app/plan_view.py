@@ -8,6 +8,7 @@ from datetime import datetime
 
 import ipywidgets as widgets
 
+from .. import bidi
 from ..model import new_id
 from .components import (
     Status,
@@ -90,9 +91,10 @@ class PlanView(widgets.VBox):
         self.current = rel.id
         self.form = PlanForm(rel, self.workbook.display_name, plan)
         self.form.on_change(lambda values, form=self.form: self._save(form, values))
-        self.slot.children = [card(heading(f"Reset plan: {rel.label}"), css="rr-plan-title"),
-                              self.form]
-        self.status.ok(f"Planning the reset with “{rel.label}”. Drafts save as you type.")
+        title = heading(f"Reset plan: {bidi.isolated(rel.label)}")
+        self.slot.children = [card(title, css="rr-plan-title"), self.form]
+        self.status.ok(f"Planning the reset with “{bidi.isolated(rel.label)}”. "
+                       "Drafts save as you type.")
         self.next.disabled = False
         if self._stale:
             self.refresh_choices()
