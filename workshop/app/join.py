@@ -110,8 +110,8 @@ class ResumeNotice(widgets.VBox):
         self.done.on_click(lambda _: self.close_notice())
         text = html(
             f"<h3>{where} Keep this resume code</h3>"
-            "<p>It is shown only now. With it you can come back later, on any device, and "
-            "find everything you entered.</p>"
+            "<p>It is shown only now. This browser remembers you; with the code you can also "
+            "come back on any other device and find everything you entered.</p>"
             f'<div class="rr-code-box rr-resume-shown">{esc(resume_code)}</div> '
             + copy_button(resume_code, label="Copy code", css="rr-copy-resume"))
         super().__init__([text, self.done], layout=full())
