@@ -116,7 +116,7 @@ def narrow(data: TeamData, kind: str | None = None, start=None, end=None) -> Tea
     high = None if end is None else pd.Timestamp(end).to_period("M").to_timestamp()
     for name in ("history", "monthly", "shared"):
         frame = frames[name]
-        when = anonymity.month(frame["taken_at"])
+        when = frame["month"] if "month" in frame else anonymity.month(frame["taken_at"])
         keep = pd.Series(True, index=frame.index)
         if low is not None:
             keep &= when >= low
