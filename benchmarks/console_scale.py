@@ -38,6 +38,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from workshop import codes, db
+from workshop.app import facilitator
 from workshop.app.facilitator import POLL_EVERY, SessionConsole
 from workshop.model import CHANNELS, KINDS, TRENDS, CheckIn, make
 from workshop.store import Store
@@ -134,6 +135,22 @@ def _new_checkin(store: Store, relationship_id: str, dimensions: list[str], rng)
                            ratings={d: rng.randint(1, 5) for d in dimensions}))
 
 
+def _counts_only(console, store: Store, relationship_id: str, dimensions, rng) -> float | None:
+    """After one more check-in, milliseconds until the console shows the new session and
+    counts (its first step, :func:`facilitator.read` then ``apply``; the group follows
+    from :func:`facilitator.read_group`). None on a console without that split."""
+    if not hasattr(facilitator, "read_group"):
+        return None
+    _new_checkin(store, relationship_id, dimensions, rng)
+    start = time.perf_counter()
+    snap = facilitator.read(store, console.session.id, console._snapshot,
+                            console.group.reveal.value)
+    console.apply(snap)
+    took = (time.perf_counter() - start) * 1000
+    _poll(console)  # the group catches up (not timed here: it is in refresh_ms)
+    return took
+
+
 def _idle_cpu(store: Store, session, seconds: float) -> float:
     """% of one core the console's own ticker uses over ``seconds`` with nothing changing."""
     async def idle() -> float:
@@ -160,12 +177,13 @@ def measure(people: int, runs: int, idle: float, workdir: Path) -> dict:
     console.group.reveal.value = True
     _poll(console)  # settle: the first poll after opening
     unchanged = [_poll(console) for _ in range(runs)]
-    refresh = []
+    refresh, counts = [], []
     for _ in range(runs):
         before = console._fingerprint
         _new_checkin(store, rng.choice(targets), dimensions, rng)
         refresh.append(_poll(console))
         assert console._fingerprint != before, "the console did not pick up the change"
+        counts.append(_counts_only(console, store, rng.choice(targets), dimensions, rng))
     console.close()
     result = {"participants": people,
               "relationships": _count(store, db.relationships),
@@ -173,6 +191,7 @@ def measure(people: int, runs: int, idle: float, workdir: Path) -> dict:
               "generate_s": round(generated, 2),
               "unchanged_poll_ms": round(statistics.median(unchanged), 1),
               "refresh_ms": round(statistics.median(refresh), 1),
+              "counts_ms": round(statistics.median(counts), 1) if all(counts) else None,
               "unchanged_runs_ms": [round(x, 1) for x in unchanged],
               "refresh_runs_ms": [round(x, 1) for x in refresh],
               "idle_cpu_percent": round(_idle_cpu(store, session, idle), 2) if idle else None}
@@ -183,7 +202,7 @@ def measure(people: int, runs: int, idle: float, workdir: Path) -> dict:
 def _table(rows: list[dict]) -> str:
     base = rows[0]
     lines = [f"{'people':>7} {'rels':>6} {'check-ins':>9} | {'unchanged poll':>17} | "
-             f"{'refresh':>17} | {'idle CPU':>8}"]
+             f"{'refresh (all)':>17} | {'counts shown':>12} | {'idle CPU':>8}"]
 
     def cell(row: dict, key: str, unit: str) -> str:
         ratio = row[key] / base[key] if base[key] else float("nan")
@@ -191,9 +210,10 @@ def _table(rows: list[dict]) -> str:
 
     for row in rows:
         idle = "-" if row["idle_cpu_percent"] is None else f"{row['idle_cpu_percent']:.1f} %"
+        counts = "-" if row.get("counts_ms") is None else f"{row['counts_ms']:.1f} ms"
         lines.append(f"{row['participants']:>7} {row['relationships']:>6} {row['checkins']:>9} | "
                      f"{cell(row, 'unchanged_poll_ms', 'ms')} | {cell(row, 'refresh_ms', 'ms')} | "
-                     f"{idle:>8}")
+                     f"{counts:>12} | {idle:>8}")
     return "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ revision, an unchanged poll asks only that, and a change shows within one poll."
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date
 
 import pandas as pd
@@ -137,27 +138,50 @@ def test_a_change_shows_within_one_poll(store, room):
     console.close()
 
 
+def test_a_costly_group_waits_while_the_counts_keep_up(store, room):
+    session = room["session"]
+    console = SessionConsole(store, session, start=False)
+    console._group_cost = 10.0  # as if the group took 10 s: wait 40 s before the next one
+    console._group_at = time.monotonic()
+    person, _ = store.join(session.code, "Sam")
+    rel = store.add_relationship(make(Relationship, participant_id=person.id, label="X"))
+    store.add_checkin(make(CheckIn, relationship_id=rel.id, ratings=_ratings(session, 3)))
+    _poll(console)
+    assert _count(console, "joined") == 2  # counts at once
+    assert "1 person has rated" in console.group.status.value  # the group later
+    console._group_at -= 40
+    _poll(console)
+    assert "2 people have rated" in console.group.status.value
+    console.close()
+
+
 def test_charts_that_did_not_change_are_not_drawn_again(store, room, monkeypatch):
     session = room["session"]
-    for name in ("Sam", "Kim"):
+    checkins = []
+    for name in ("Sam", "Kim"):  # rated like Pat, no contact dates: every chart can show
         person, _ = store.join(session.code, name)
         rel = store.add_relationship(make(Relationship, participant_id=person.id, label="X"))
-        store.add_checkin(make(CheckIn, relationship_id=rel.id, ratings=_ratings(session, 2)))
+        checkins.append(store.add_checkin(make(CheckIn, relationship_id=rel.id,
+                                               ratings=_ratings(session, 3))))
     console = SessionConsole(store, session, start=False)
     console.group.reveal.value = True
-    drawn = []
+    built = []
     real = facilitator.group_charts.group_charts
     monkeypatch.setattr(facilitator.group_charts, "group_charts",
-                        lambda group: drawn.append(1) or real(group))
-    outputs = {k: box.slot.outputs for k, box in console.group.boxes.items()}
+                        lambda group: built.append(1) or real(group))
+    boxes = console.group.boxes
+    outputs = {k: box.slot.outputs for k, box in boxes.items()}
+    assert boxes["drift"].drawn and boxes["dimensions"].drawn
     store.update_session(session.id, title="Renamed")  # the group itself is the same
     _poll(console)
-    assert drawn == [] and "Renamed" in console.title.value
-    assert all(console.group.boxes[k].slot.outputs is outputs[k] for k in outputs)
-    store.add_contact(make(Contact, relationship_id=room["rel"].id, date=date.today()))
-    _poll(console)  # drift moved: the drift chart is drawn again, the dimensions are not
-    assert drawn == [1]
-    assert console.group.boxes["dimensions"].slot.outputs is outputs["dimensions"]
+    assert built == [] and "Renamed" in console.title.value
+    assert all(boxes[k].slot.outputs is outputs[k] for k in outputs)
+    first = checkins[0]
+    store.save_checkin(make(CheckIn, id=first.id, relationship_id=first.relationship_id,
+                            ratings=_ratings(session, 5)))  # a corrected rating
+    _poll(console)
+    assert built == [1] and boxes["dimensions"].slot.outputs != outputs["dimensions"]
+    assert boxes["drift"].slot.outputs is outputs["drift"]  # the drift did not move
     console.close()
 
 

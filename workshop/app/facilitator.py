@@ -9,7 +9,8 @@ itself every second in the kernel (see :mod:`workshop.app.ticker`): no reload, n
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, fields
+import time
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 import ipywidgets as widgets
@@ -28,6 +29,7 @@ from .ticker import Ticker
 
 ROW = widgets.Layout(width="100%", align_items="center", flex_flow="row wrap")
 POLL_EVERY = 2  # ticks (seconds) between looks at the database
+GROUP_SHARE = 4  # wait at least 4x the group's own cost before computing it again
 STYLE = """<style>
 .rr-console .rr-big-code { font: 700 64px/1.1 ui-monospace, Menlo, Consolas, monospace;
   letter-spacing: 8px; }
@@ -63,7 +65,8 @@ def fingerprint(store, session_id: str, revealed: bool) -> tuple:
 
 def read(store, session_id: str, last: Snapshot | None, revealed: bool) -> Snapshot | None:
     """One look at the database (run in a worker thread): None when nothing changed since
-    ``last``; otherwise the session, its progress and group read straight from SQL.
+    ``last``; otherwise the session and its progress counts (cheap at any size). The group
+    follows with :func:`read_group`.
 
     The revision is read before the data: a write landing in between shows now and is read
     again at the next poll, never missed.
@@ -71,13 +74,18 @@ def read(store, session_id: str, last: Snapshot | None, revealed: bool) -> Snaps
     now = fingerprint(store, session_id, revealed)
     if last is not None and now == last.fingerprint:
         return None
-    session = store.get_session(session_id)
-    settings = session.settings
-    frames = tidy.load_session_frames(store.engine, session_id, dict(settings.weights))
-    progress = aggregate.progress(tidy.session_participants(store.engine, session_id),
-                                  frames.relationships, frames.plans)
+    progress = aggregate.progress(*tidy.session_progress_frames(store.engine, session_id))
+    return Snapshot(store.get_session(session_id), progress, now)
+
+
+def read_group(store, snap: Snapshot, last: Snapshot | None) -> Snapshot:
+    """``snap`` with the anonymised group, from the session's frames read straight from SQL,
+    and its charts when revealed (charts unchanged since ``last`` keep their figures)."""
+    settings = snap.session.settings
+    frames = tidy.load_session_frames(store.engine, snap.session.id, dict(settings.weights))
     group = aggregate.group(frames, settings.dimensions, settings.anonymity_threshold)
-    return Snapshot(session, progress, now, group, _figures(group, last) if revealed else None)
+    figures = _figures(group, last) if snap.fingerprint[1] else None
+    return replace(snap, group=group, figures=figures)
 
 
 def _same(a, b) -> bool:
@@ -127,6 +135,8 @@ class SessionConsole(widgets.VBox):
                           self.progress, self.group, private], layout=FULL)
         classed(self, "rr-session-console")
         self._fingerprint, self._ticks, self._snapshot = None, 0, None
+        self._shown: Snapshot | None = None
+        self._group_at, self._group_cost = 0.0, 0.0
         self.refresh()
         self.ticker = Ticker(1.0, self.tick)
         if start:
@@ -136,7 +146,9 @@ class SessionConsole(widgets.VBox):
 
     def refresh(self) -> None:
         """Read everything now and redraw (what the ticker does, without a thread)."""
-        self.apply(read(self.store, self.session.id, None, self.group.reveal.value))
+        snap = read(self.store, self.session.id, None, self.group.reveal.value)
+        self.apply(snap)
+        self.show_group(self._timed(read_group, self.store, snap, self._shown))
 
     async def tick(self) -> None:
         self._ticks += 1
@@ -146,22 +158,45 @@ class SessionConsole(widgets.VBox):
         try:
             snap = await asyncio.to_thread(read, self.store, self.session.id,
                                            self._snapshot, self.group.reveal.value)
+            if snap is not None and not self.closed:
+                self.apply(snap)
+            if self._group_due():
+                shown = await asyncio.to_thread(self._timed, read_group, self.store,
+                                                self._snapshot, self._shown)
+                if not self.closed and shown.fingerprint == self._snapshot.fingerprint:
+                    self.show_group(shown)
         except NotFound:  # deleted from another console or the command line
             self.ticker.stop()
             self.status.error("This session no longer exists (it was deleted elsewhere).")
-            return
-        if snap is not None and not self.closed:
-            self.apply(snap)
+
+    def _timed(self, work, *args) -> Snapshot:
+        started = time.monotonic()
+        try:
+            return work(*args)
+        finally:
+            self._group_at, self._group_cost = time.monotonic(), time.monotonic() - started
+
+    def _group_due(self) -> bool:
+        """The group lags the counts (drawn from older data) and is worth computing now: it
+        is cheap next to the poll interval, or its last computation is far enough back (in
+        a big, busy room at most a fifth of the kernel's time goes to the group)."""
+        if self._shown is not None and self._shown.fingerprint == self._snapshot.fingerprint:
+            return False
+        wait = GROUP_SHARE * self._group_cost
+        return wait <= POLL_EVERY or time.monotonic() - self._group_at >= wait
 
     def apply(self, snap: Snapshot) -> None:
-        last, self._snapshot = self._snapshot, snap
+        """Draw the session and its counts (the group: :meth:`show_group`)."""
+        self._snapshot = snap
         self.session, self._fingerprint = snap.session, snap.fingerprint
         self._draw_title()
         self.join.show(snap.session)
         self.agenda.show(snap.session)
         self.progress.show(snap.progress)
-        if snap.group is not None and not (last is not None and snap.figures is not None
-                                           and snap.figures is last.figures):
+
+    def show_group(self, snap: Snapshot) -> None:
+        last, self._shown = self._shown, snap
+        if not (last is not None and snap.figures is not None and snap.figures is last.figures):
             self.group.show(snap.group, snap.figures)  # the same figures: already on show
 
     @property
