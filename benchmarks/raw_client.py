@@ -7,8 +7,9 @@ websocket (without the v1 subprotocol when ``--legacy``), loads every widget's s
 title and clicks "Create session" (the console then draws its QR code), asks for every state
 again, and keeps reading. Meanwhile it times a plain HTTP GET of the server every half second
 and samples the server's memory. ``--forged`` instead sends one v1 frame whose offset
-count is 2**60 (what jupyter_server's own v1 reader would loop over). It prints, and writes to ``benchmarks/results/``, whether the
-websocket was refused, the slowest HTTP answer and the server's memory growth.
+count is 2**60 (what jupyter_server's own v1 reader would loop over). It prints, and writes
+to ``benchmarks/results/``, whether the websocket was refused, the slowest HTTP answer and the
+server's memory growth.
 """
 
 from __future__ import annotations

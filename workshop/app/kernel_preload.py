@@ -1,0 +1,41 @@
+"""What the fork server imports once, so that every forked kernel shares it.
+
+Imported by :mod:`multiprocessing.forkserver` before any kernel is forked (see
+:mod:`workshop.app.forkserver`). Only imports: nothing here may start a thread, open a socket,
+a ZMQ context, an event loop or a database connection, since a fork keeps none of them working.
+Kernels that fork after this pay neither the import time nor the memory of these modules.
+"""
+
+import gc
+import importlib
+
+MODULES = [
+    # the kernel itself
+    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.comm", "comm", "ipywidgets",
+    # the libraries the apps use once someone is in
+    "numpy", "pandas", "plotly.graph_objects", "plotly.io", "sqlalchemy",
+    "sqlalchemy.dialects.sqlite", "pydantic", "jinja2", "yaml", "icalendar",
+    # the kit: store, rules, charts and every app's views
+    "workshop.store", "workshop.tidy", "workshop.scoring", "workshop.charts",
+    "workshop.aggregate", "workshop.group_charts", "workshop.planner", "workshop.action_plan",
+    "workshop.app.participant", "workshop.app.workbook", "workshop.app.inventory",
+    "workshop.app.health", "workshop.app.map_view", "workshop.app.plan_view",
+    "workshop.app.plan_form", "workshop.app.checkin", "workshop.app.phase",
+    "workshop.app.facilitator", "workshop.dashboard_view",
+]
+
+
+def preload() -> list[str]:
+    """Import every module above that exists; the names that could not be imported."""
+    missing = []
+    for name in MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
+MISSING = preload()
+gc.collect()
+gc.freeze()  # keep the imported objects out of the collector's passes: fewer pages copied
