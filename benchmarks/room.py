@@ -119,35 +119,41 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def preheat_config(pool: int, folder: Path) -> Path:
-    """The packaged voila.json plus a preheated pool of ``pool`` participant kernels."""
+def experiment_config(folder: Path, preheat: int, idle_timeout: float | None) -> Path:
+    """The packaged voila.json plus, for an experiment only, a preheated pool of ``preheat``
+    participant kernels and/or another idle timeout for the kit's kernel manager."""
     config = json.loads((serving.config_dir() / "voila.json").read_text())
-    config.setdefault("VoilaConfiguration", {})["preheat_kernel"] = True
-    config["VoilaKernelManager"] = {
-        "kernel_pools_config": {"default": {"pool_size": 0},
-                                "participant.ipynb": {"pool_size": pool}},
-        "preheat_denylist": ["facilitator.ipynb", "dashboard.ipynb"]}
+    if preheat:
+        config.setdefault("VoilaConfiguration", {})["preheat_kernel"] = True
+        config["VoilaKernelManager"] = {
+            "kernel_pools_config": {"default": {"pool_size": 0},
+                                    "participant.ipynb": {"pool_size": preheat}},
+            "preheat_denylist": ["facilitator.ipynb", "dashboard.ipynb"]}
+    if idle_timeout is not None:
+        config.setdefault("KitKernelManager", {})["idle_timeout"] = idle_timeout
     (folder / "voila.json").write_text(json.dumps(config, indent=1))
     return folder
 
 
-def start_server(database: str, preheat: int, folder: Path):
-    """Serve the kit as ``reset-workshop serve`` does (with a preheated pool if asked)."""
+def start_server(database: str, folder: Path, preheat: int = 0,
+                 idle_timeout: float | None = None):
+    """Serve the kit as ``reset-workshop serve`` does (with the experiment's config if any)."""
     server = serving.Server(port=_free_port())
-    if not preheat:
+    if not preheat and idle_timeout is None:
         return server, serving.start(server, database, quiet=True)
+    config = experiment_config(folder, preheat, idle_timeout)
     argv = [a if not a.startswith("--Voila.config_file_paths=") else
-            f"--Voila.config_file_paths={preheat_config(preheat, folder)}"
-            for a in server.argv()]
+            f"--Voila.config_file_paths={config}" for a in server.argv()]
     process = subprocess.Popen(argv, env=server.env(database), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while not serving._listening(server.host, server.port):
         if process.poll() is not None or time.monotonic() > deadline:
             serving.stop(process)
-            raise serving.ServerError("Voilà with a preheated pool did not start")
+            raise serving.ServerError("Voilà with the experiment's config did not start")
         time.sleep(0.3)
-    time.sleep(5 + 3 * preheat)  # let the pool fill before the storm
+    if preheat:
+        time.sleep(5 + 3 * preheat)  # let the pool fill before the storm
     return server, process
 
 
@@ -228,12 +234,13 @@ def run(args) -> dict:
         with Store.open(database) as store:
             session, key = store.add_session("Room rehearsal", date.today())
         code = session.code
-        server, process = start_server(database, args.preheat, folder)
+        server, process = start_server(database, folder, args.preheat, args.idle_timeout)
         url = server.base_url
     samples_file = folder / "samples.jsonl"
     pid = server_pid(url, process)
     monitor = subprocess.Popen([sys.executable, str(HERE / "room_monitor.py"), "--pid",
-                                str(pid), "--out", str(samples_file)]) if pid else None
+                                str(pid), "--out", str(samples_file), "--status",
+                                f"{url}/reset-workshop/kernels"]) if pid else None
     rng = random.Random(args.seed)
     ROOM.update(participant_url=f"{url}/voila/render/participant.ipynb?code={code}", code=code,
                 think=args.think, timeout=args.timeout, numbers=itertools.count(1),
@@ -243,7 +250,8 @@ def run(args) -> dict:
                 people=[], rated=set(), finished=set(),
                 wait_for_room=args.spread + 60 * args.think + 600)
     result: dict = {"people": args.people, "browsers": args.browsers, "spread": args.spread,
-                    "think": args.think, "preheat": args.preheat, "url": url}
+                    "think": args.think, "preheat": args.preheat, "url": url,
+                    "idle_timeout": args.idle_timeout, "started": time.strftime("%F %T")}
     try:
         console = Console(f"{url}/voila/render/facilitator.ipynb", code, key, args.timeout)
         console.open()
@@ -398,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop-share", type=float, default=0.3,
                         help="share of people who vanish instead of closing the tab")
     parser.add_argument("--preheat", type=int, default=0, help="Voilà preheated pool size")
+    parser.add_argument("--idle-timeout", type=float, default=None,
+                        help="experiment: the kernel manager's idle timeout, seconds")
     parser.add_argument("--linger", type=float, default=60.0,
                         help="seconds to watch kernels go after everyone left")
     parser.add_argument("--timeout", type=float, default=120.0, help="one step's limit")

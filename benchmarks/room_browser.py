@@ -12,6 +12,7 @@ every write the pages saw saved and when each page saw each phase (``Date.now()`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import sys
@@ -87,12 +88,12 @@ class Person:
 
     def rate_all(self) -> None:
         self.page.locator(".rr-next-health").click()
+        card = self.page.locator(".rr-rating-card")
+        card.get_by_text("How healthy is").first.wait_for()  # the first form is open
         for label in self.record["relationships"]:
-            card = self.page.locator(".rr-rating-card")
-            pick = self.page.locator(".rr-health-pick", has_text=f"○ {label}")
             if not card.get_by_text(f"“{label}”").count():
-                pick.click()
-            card.get_by_text(f"“{label}”").first.wait_for()
+                self.page.locator(".rr-health-pick", has_text=f"○ {label}").click()
+            card.get_by_text(f"How healthy is “{label}”").first.wait_for()
             ratings = {}
             for k, dim in enumerate(DIMENSIONS):
                 value = 1 + (self.number + k) % 5
@@ -138,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                                              args=CHROMIUM_ARGS, headless=True)
         try:
             url = f"{args.url}/voila/render/participant.ipynb?code={args.code}"
-            people = [Person(browser, url, n + 1) for n in range(args.pages)]
+            for n in range(args.pages):
+                people.append(Person(browser, url, n + 1))
             for person in people:
                 person.join()
             for n in range(1, 6):
@@ -159,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
                 person.leave(cleanly=number == 0)
         except Exception as error:  # noqa: BLE001 - reported to the simulator, not raised
             errors.append(f"{type(error).__name__}: {str(error).splitlines()[0][:200]}")
+            if args.shot and people:
+                with contextlib.suppress(Exception):
+                    shot(people[-1].page, args.shot.replace(".png", "-FAILED.png"))
+                import traceback
+                traceback.print_exc(file=sys.stderr)
         finally:
             browser.close()
     say("result " + json.dumps({"pages": [p.record for p in people], "errors": errors}))

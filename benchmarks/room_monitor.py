@@ -1,10 +1,12 @@
 """Samples the Voilà server and its kernels for the room simulator, in a process of its own
 (reading /proc for a hundred kernels takes long enough to stall the simulated pages).
 
-``python benchmarks/room_monitor.py --pid PID --out FILE [--every 2]`` appends one JSON line
-per sample until it is terminated: the time, how many kernels run, the unique memory (USS) of
-the server and of all its children, the largest kernel, the CPU seconds the server and its
-kernels have used so far (dead kernels included), and the machine's load average.
+``python benchmarks/room_monitor.py --pid PID --out FILE [--every 2] [--status URL]``
+appends one JSON line per sample until it is terminated: the time, how many kernels run (from
+the kit's ``/reset-workshop/kernels`` endpoint when ``--status`` is given, else the server's
+``ipykernel`` children), the unique memory (USS) of the server and of all the processes under
+it, the largest of those, the CPU seconds they have used so far (dead ones included), and the
+machine's load average.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import signal
 import sys
 import time
+import urllib.request
 
 import psutil
 
@@ -26,9 +29,17 @@ def _kernel(process: psutil.Process) -> bool:
         return False
 
 
-def sample(server: psutil.Process, cpu_seen: dict[int, float]) -> dict:
+def _status(url: str) -> dict:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError):
+        return {}
+
+
+def sample(server: psutil.Process, cpu_seen: dict[int, float], status: str = "") -> dict:
     """One look at the server's tree; ``cpu_seen`` keeps each process's last CPU seconds."""
-    uss, kernels, largest = 0, 0, 0
+    uss, kernels, largest, processes = 0, 0, 0, 0
     for process in [server, *server.children(recursive=True)]:
         try:
             with process.oneshot():
@@ -38,10 +49,14 @@ def sample(server: psutil.Process, cpu_seen: dict[int, float]) -> dict:
             continue
         uss += used
         cpu_seen[process.pid] = times.user + times.system
-        if process is not server and _kernel(process):
-            kernels += 1
+        if process is not server:
+            processes += 1
             largest = max(largest, used)
-    return {"t": time.time(), "kernels": kernels, "uss_mib": round(uss / 2**20, 1),
+            kernels += _kernel(process)
+    counts = _status(status) if status else {}
+    return {"t": time.time(), "kernels": counts.get("kernels", kernels),
+            "connected": counts.get("connected"), "processes": processes,
+            "uss_mib": round(uss / 2**20, 1),
             "largest_kernel_mib": round(largest / 2**20, 1),
             "cpu_s": round(sum(cpu_seen.values()), 2), "load": os.getloadavg()[0]}
 
@@ -51,13 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pid", type=int, required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--every", type=float, default=2.0)
+    parser.add_argument("--status", default="", help="the kit's kernel status URL")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server, cpu_seen = psutil.Process(args.pid), {}
     with open(args.out, "a", encoding="utf-8") as out:
         while server.is_running():
             started = time.monotonic()
-            out.write(json.dumps(sample(server, cpu_seen)) + "\n")
+            out.write(json.dumps(sample(server, cpu_seen, args.status)) + "\n")
             out.flush()
             time.sleep(max(0.0, args.every - (time.monotonic() - started)))
     return 0

@@ -118,7 +118,7 @@ def table(result: dict) -> str:
              f"{len(r['reconciliation'].get('extra', []))}   reconciliation "
              f"{'ok' if r['reconciliation'].get('ok') else 'FAILED'}",
              f"  memory peak (server + kernels, USS): {m['peak_uss_mib']:.0f} MiB, "
-             f"{m['per_person_mib']:.1f} MiB per person, largest kernel "
+             f"{m['per_person_mib']:.1f} MiB per person, largest process under it "
              f"{m['largest_kernel_mib']:.0f} MiB",
              f"  CPU (server + kernels): {m['cpu_cores_avg']:.2f} cores on average, peak "
              f"{m['cpu_cores_peak']:.2f}; load average {m['load_min']:.1f}-{m['load_max']:.1f}",
