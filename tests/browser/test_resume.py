@@ -49,7 +49,10 @@ def _health_list(page) -> list[str]:
 def _kernel_process(workshop, kernel_id: str) -> psutil.Process:
     """The kernel's process: a descendant of the Voilà server whose command line names the
     kernel, or (kernels forked from a warm process share one command line) the one listening
-    on the shell port written in the kernel's connection file."""
+    on the shell port written in the kernel's connection file (in Voilà's own temporary
+    folder, or Jupyter's runtime folder)."""
+    import tempfile
+
     from jupyter_core.paths import jupyter_runtime_dir
     port = f"--port={workshop.server.port}"
     server = next(p for p in psutil.process_iter(["cmdline"])
@@ -58,7 +61,10 @@ def _kernel_process(workshop, kernel_id: str) -> psutil.Process:
     for process in family:
         if any(kernel_id in part for part in process.cmdline()):
             return process
-    info = json.loads((Path(jupyter_runtime_dir()) / f"kernel-{kernel_id}.json").read_text())
+    name = f"kernel-{kernel_id}.json"
+    files = [*Path(tempfile.gettempdir()).glob(f"voila_*/{name}"),
+             Path(jupyter_runtime_dir()) / name]
+    info = json.loads(next(f for f in files if f.exists()).read_text())
     for process in family:
         if any(c.laddr.port == info["shell_port"] and c.status == psutil.CONN_LISTEN
                for c in process.net_connections(kind="tcp")):
