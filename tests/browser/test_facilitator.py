@@ -159,9 +159,11 @@ def test_live_workshop_counts_charts_phases_and_privacy(workshop, console, open_
     assert console.locator(".rr-waiting-states").inner_text().strip() == \
         "Hidden: waiting for 3 more respondents."
 
+    # All three rate alike, so every group the charts draw (their state, kind, drift band)
+    # holds the 3 people the threshold asks for: the anonymity rule shows no smaller group.
     for number, person in enumerate(people, 1):
         person.add(f"{HOSTILE} private {number}", shared="Northwind Logistics")
-        person.pick(number + 1)
+        person.pick(4)
     for person in people[:2]:  # two send at the same moment
         person.send()
     for person in people[:2]:

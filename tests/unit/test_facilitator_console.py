@@ -348,7 +348,13 @@ def test_participant_app_shows_the_banner_and_follows_the_facilitator(store):
     store.set_phase(session.id, "map")
     banner.refresh()
     _echo(banner)
-    assert app.current == "map"
+    assert app.current == "stock"  # nothing to map yet: someone new starts by taking stock
+    store.add_relationship(make(Relationship, participant_id=workbook.participant.id,
+                                label="Client A"))
+    store.set_phase(session.id, "plan")
+    banner.refresh()
+    _echo(banner)
+    assert app.current == "plan"  # with a relationship, they follow the room
     app.start(workbook)  # starting again replaces the banner rather than adding one
     assert sum(isinstance(c, PhaseBanner) for c in app.children) == 1
 

@@ -290,8 +290,15 @@ def test_packaged_voila_config_culls_idle_kernels_and_hides_tracebacks():
     from workshop.app import serving
     config = json.loads((serving.PACKAGE / "voila.json").read_text())
     assert config["VoilaConfiguration"]["show_tracebacks"] is False
-    cull = config["MappingKernelManager"]
-    assert cull["cull_idle_timeout"] > 0 and cull["cull_interval"] > 0 and cull["cull_connected"]
+    # Kernels are reclaimed by the kit's kernel manager once their page is gone (no websocket
+    # for idle_timeout), whatever the messages; jupyter_server's activity culler stays off
+    # because the phase banner's ticks would keep every kernel looking busy.
+    assert config["VoilaConfiguration"]["multi_kernel_manager_class"] == \
+        "workshop.app.kernels.KitKernelManager"
+    reclaim = config["KitKernelManager"]
+    assert reclaim["idle_timeout"] > 0 and reclaim["connect_grace"] > 0
+    assert reclaim["check_interval"] > 0 and reclaim["max_kernels"] > 0
+    assert config["MappingKernelManager"]["cull_idle_timeout"] == 0
 
 
 def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path, capsys):
