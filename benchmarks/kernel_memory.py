@@ -53,21 +53,24 @@ def kernel_of(server: psutil.Process, kernel_id: str) -> psutil.Process:
     raise LookupError(f"no process for kernel {kernel_id}")
 
 
-def walk(url: str, resume_code: str) -> tuple[Page, float]:
-    """Open the page, resume, open every step; the seconds from GET to a usable join form."""
+def walk(url: str, resume_code: str) -> tuple[Page, float, float]:
+    """Open the page, resume, open every step; the seconds from GET to a usable join form,
+    and from the click on "Resume" to the steps (where the libraries load)."""
     start = time.monotonic()
     page = Page(url, timeout=120).open()
     page.wait_for("rr-resume-code")
     ready = time.monotonic() - start
     page.set(page.find("rr-resume-code").id, value=resume_code)
+    clicked = time.monotonic()
     page.click(page.find("rr-resume").id)
     page.wait_for("rr-step-later", timeout=120)
+    inside = time.monotonic() - clicked
     for step in STEPS:
         button = page.find(f"rr-step-{step}")
         page.click(button.id)
         page.until(lambda b=button: "rr-current" in b.classes, 120, what=f"step {step}")
         page.pump(1.0)  # its charts and views arrive
-    return page, ready
+    return page, ready, inside
 
 
 def measure(fork: bool, people: int, database: str, codes: list[str]) -> dict:
@@ -77,11 +80,12 @@ def measure(fork: bool, people: int, database: str, codes: list[str]) -> dict:
     try:
         parent = psutil.Process(process.pid)
         url = server.url(serving.PARTICIPANT)
-        pages, ready, alone = [], [], None
+        pages, ready, inside, alone = [], [], [], None
         for n, code in enumerate(codes[:people]):
-            page, seconds = walk(url, code)
+            page, seconds, resumed = walk(url, code)
             pages.append(page)
             ready.append(seconds)
+            inside.append(resumed)
             if n == 0:
                 time.sleep(1)
                 alone = kernel_of(parent, page.kernel_id).memory_full_info().uss / MIB
@@ -93,7 +97,8 @@ def measure(fork: bool, people: int, database: str, codes: list[str]) -> dict:
                 "first_kernel_alone_uss_mib": round(alone, 1),
                 "per_kernel_uss_mib_median": round(statistics.median(uss), 1),
                 "per_kernel_uss_mib_max": round(max(uss), 1),
-                "open_to_usable_s_median": round(statistics.median(ready), 2)}
+                "open_to_usable_s_median": round(statistics.median(ready), 2),
+                "resume_to_steps_s_median": round(statistics.median(inside), 2)}
     finally:
         serving.stop(process)
 
@@ -122,16 +127,21 @@ def main(argv: list[str] | None = None) -> int:
                                           / base["per_kernel_uss_mib_median"], 2),
                "start_ratio": round(forked["open_to_usable_s_median"]
                                     / base["open_to_usable_s_median"], 2),
+               "resume_ratio": round(forked["resume_to_steps_s_median"]
+                                     / base["resume_to_steps_s_median"], 2),
                "load": os.getloadavg()}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "kernel_memory.json").write_text(json.dumps(summary, indent=2))
-    print(f"{'kernels':<10} {'alone USS':>10} {'in room USS':>12} {'max':>6} {'open->usable':>13}")
+    print(f"{'kernels':<10} {'alone USS':>10} {'in room USS':>12} {'max':>6} {'open->usable':>13}"
+          f" {'resume->steps':>14}")
     for row in rows:
         print(f"{row['kernels']:<10} {row['first_kernel_alone_uss_mib']:>8.1f} M "
               f"{row['per_kernel_uss_mib_median']:>10.1f} M {row['per_kernel_uss_mib_max']:>5.1f}M "
-              f"{row['open_to_usable_s_median']:>11.2f} s")
+              f"{row['open_to_usable_s_median']:>11.2f} s "
+              f"{row['resume_to_steps_s_median']:>12.2f} s")
     print(f"forked / ordinary: USS alone x{summary['uss_ratio_alone']}, in a room "
-          f"x{summary['uss_ratio_in_room']}, open->usable x{summary['start_ratio']}")
+          f"x{summary['uss_ratio_in_room']}, open->usable x{summary['start_ratio']}, "
+          f"resume->steps x{summary['resume_ratio']}")
     return 0
 
 

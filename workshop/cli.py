@@ -20,7 +20,9 @@ from .errors import InvalidInput, WorkshopError
 EPILOG = ("Settings come from flags, then environment variables (RESET_WORKSHOP_DB, "
           "RESET_WORKSHOP_PORT, RESET_WORKSHOP_HOST, RESET_WORKSHOP_URL; who may create "
           "sessions on the served facilitator page: RESET_WORKSHOP_CREATE_SESSIONS=anyone|key|"
-          "nobody with RESET_WORKSHOP_CREATE_KEY), then the config file "
+          "nobody with RESET_WORKSHOP_CREATE_KEY; kernels: RESET_WORKSHOP_MAX_KERNELS, "
+          "RESET_WORKSHOP_KERNEL_IDLE, RESET_WORKSHOP_KERNEL_GRACE, "
+          "RESET_WORKSHOP_FORK_KERNELS=0 for ordinary kernel processes), then the config file "
           "(RESET_WORKSHOP_CONFIG, default: config.toml in the user config dir), then defaults.")
 
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable]] = {}

@@ -14,14 +14,14 @@ MODULES = [
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.comm", "comm", "ipywidgets",
     # the libraries the apps use once someone is in
     "numpy", "pandas", "plotly.graph_objects", "plotly.io", "sqlalchemy",
-    "sqlalchemy.dialects.sqlite", "pydantic", "jinja2", "yaml", "icalendar",
+    "sqlalchemy.dialects.sqlite", "pydantic", "jinja2", "yaml", "icalendar", "anywidget",
     # the kit: store, rules, charts and every app's views
     "workshop.store", "workshop.tidy", "workshop.scoring", "workshop.charts",
     "workshop.aggregate", "workshop.group_charts", "workshop.planner", "workshop.action_plan",
     "workshop.app.participant", "workshop.app.workbook", "workshop.app.inventory",
     "workshop.app.health", "workshop.app.map_view", "workshop.app.plan_view",
     "workshop.app.plan_form", "workshop.app.checkin", "workshop.app.phase",
-    "workshop.app.facilitator", "workshop.dashboard_view",
+    "workshop.app.device", "workshop.app.facilitator", "workshop.dashboard_view",
 ]
 
 
