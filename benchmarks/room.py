@@ -46,6 +46,7 @@ from datetime import date
 from pathlib import Path
 
 import gevent
+import psutil
 from locust import User, constant, task
 from locust.env import Environment
 from locust.exception import StopUser
@@ -260,16 +261,22 @@ def run(args) -> dict:
         RESULTS.mkdir(exist_ok=True)
         shot = RESULTS / f"room-N{args.people}-chromium.png"
         storm = time.time()
+        cpu_before = sum(psutil.Process().cpu_times()[:2])
         browsers = Browsers(url, code, args.browsers, shot)
         env = Environment(user_classes=[RoomParticipant])
         runner = env.create_local_runner()
-        runner.start(args.people, spawn_rate=max(args.people, 1) * 10)
+        runner.start(args.people, spawn_rate=min(max(args.people, 1), 100))  # all within 1 s
         everyone = args.people + args.browsers
         wait_until(lambda: len(ROOM["rated"]) >= args.people and (
             browsers.said("rated") >= args.browsers or browsers.over), ROOM["wait_for_room"])
-        moves = []
+        moves, trouble = [], []
         for phase in PHASES:
-            clicked = console.move(phase)
+            try:
+                clicked = console.move(phase)
+            except Exception as error:  # noqa: BLE001 - reported; the room carries on
+                trouble.append(f"console, moving to {phase}: {type(error).__name__}: {error}")
+                console.reload(str(error))
+                clicked = console.move(phase)
             moves.append({"phase": phase, "clicked": clicked})
             wait_until(lambda p=phase: all(
                 person.page.on_step(p) or person.journal.error or person.page.failure
@@ -286,6 +293,12 @@ def run(args) -> dict:
         console.page.close()
         result.update(summarise(args, env, moves, counts, chromium, storm, baseline, after_s,
                                 read_samples(samples_file), everyone))
+        result["errors"]["list"] += trouble
+        result["errors"]["count"] += len(trouble)
+        result["console_reloads"] = console.reloads
+        used = psutil.Process().cpu_times()
+        result["simulator_cpu_cores"] = round((used.user + used.system - cpu_before) /
+                                              max(time.time() - storm, 1e-6), 2)
         result["reconciliation"] = (room_report.reconcile(database, code, result.pop("journals"))
                                     if database else {"ok": None, "lost": [], "extra": [],
                                                       "note": "no --database: not checked"})

@@ -205,11 +205,27 @@ class Console:
     """The facilitator's console: opens the session with its key, reveals, moves the room."""
 
     def __init__(self, url: str, code: str, key: str, timeout: float = 120.0):
+        self.url, self.timeout = url, timeout
         self.page = LivePage(url, timeout=timeout)
         self.code, self.key = code, key
         self.moves: list[dict] = []
+        self.reloads: list[str] = []
+        self._counts: list[tuple[float, dict[str, int]]] = []
+
+    def reload(self, why: str) -> None:
+        """The console lost its connection: open it again, as a facilitator reloads a tab."""
+        self.reloads.append(why[:200])
+        self._counts += self.page.counts
+        self.page.drop()
+        self.page = LivePage(self.url, timeout=self.timeout)
+        self._open_session()
 
     def open(self) -> None:
+        self._open_session()
+        for phase in ("why", "inventory"):  # start the workshop, then "Take stock"
+            self.move(phase, "rr-phase-next")
+
+    def _open_session(self) -> None:
         page = self.page
         page.open()
         page.set(page.wait_for("rr-open-code").id, value=self.code)
@@ -217,11 +233,12 @@ class Console:
         page.click(page.find("rr-open-console").id)
         page.wait_for("rr-session-console")
         page.set(page.wait_for("rr-reveal").id, value=True)
-        for phase in ("why", "inventory"):  # start the workshop, then "Take stock"
-            self.move(phase, "rr-phase-next")
 
     def move(self, phase: str, button: str | None = None) -> float:
-        """Click ``button`` (default: the phase's own button); when it was clicked."""
+        """Click ``button`` (default: the phase's own button); when it was clicked. A console
+        whose connection was lost is reloaded first (counted in ``reloads``)."""
+        if self.page.failure is not None or self.page._ws is None:
+            self.reload(f"before moving to {phase}: {self.page.failure!r}")
         page = self.page
         css = button or f"rr-phase-{phase}"
         target = page.within(page.find("rr-agenda-panel"), css)
@@ -233,4 +250,4 @@ class Console:
         return clicked
 
     def counts(self) -> list[tuple[float, dict[str, int]]]:
-        return list(self.page.counts)
+        return [*self._counts, *self.page.counts]

@@ -125,7 +125,9 @@ def table(result: dict) -> str:
              f"  kernels: baseline {k['baseline']}, peak {k['peak']}, after leaving "
              f"{k['after']} ({k['after_s']:.0f} s after the last left); beacons "
              f"{k['beacons']}",
-             f"  phases followed by every page: {r['followed_all']}"]
+             f"  phases followed by every page: {r['followed_all']}; console reloads: "
+             f"{len(r.get('console_reloads', []))}; the simulator itself used "
+             f"{r.get('simulator_cpu_cores', 0):.2f} cores"]
     return "\n".join(lines)
 
 
