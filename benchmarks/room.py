@@ -275,8 +275,12 @@ def run(args) -> dict:
                 clicked = console.move(phase)
             except Exception as error:  # noqa: BLE001 - reported; the room carries on
                 trouble.append(f"console, moving to {phase}: {type(error).__name__}: {error}")
-                console.reload(str(error))
-                clicked = console.move(phase)
+                try:
+                    console.reload(str(error))
+                    clicked = console.move(phase)
+                except Exception as again:  # noqa: BLE001
+                    trouble.append(f"console reloaded, moving to {phase}: {again!r}")
+                    continue
             moves.append({"phase": phase, "clicked": clicked})
             wait_until(lambda p=phase: all(
                 person.page.on_step(p) or person.journal.error or person.page.failure

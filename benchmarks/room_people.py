@@ -241,7 +241,10 @@ class Console:
             self.reload(f"before moving to {phase}: {self.page.failure!r}")
         page = self.page
         css = button or f"rr-phase-{phase}"
-        target = page.within(page.find("rr-agenda-panel"), css)
+        panel = lambda: next((m for m in reversed(page.find_all("rr-agenda-panel"))  # noqa: E731
+                              if page.within(m, css) is not None), None)
+        page.until(lambda: panel() is not None, what=f"the console's .{css} button")
+        target = page.within(panel(), css)
         clicked = time.time()
         page.click(target.id)
         page.until(lambda: page.find("rr-current-phase").state.get("value") ==
