@@ -85,8 +85,14 @@ def test_join_take_stock_rate_map_plan_download_and_resume(workshop, app, open_p
     shoot(page, "01-join-1280")
     resume = app.join("Dana")
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", resume)
+    # "Copied" shows for 1.5 s: watch for it from the page itself, so a busy machine that
+    # polls late cannot miss it.
+    page.locator(".rr-copy-resume").evaluate(
+        "b => new MutationObserver(() => { if (b.textContent === 'Copied') "
+        "window.__rr_copied = true; }).observe(b, {childList: true, characterData: true, "
+        "subtree: true})")
     page.locator(".rr-copy-resume").click()
-    page.locator(".rr-copy-resume", has_text="Copied").wait_for()
+    page.wait_for_function("() => window.__rr_copied === true")
 
     for label, importance in zip(LABELS, ["5", "3", "4"], strict=True):
         app.add_relationship(label, importance)

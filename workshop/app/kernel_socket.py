@@ -61,7 +61,23 @@ class KitKernelConnection(ZMQChannelsWebsocketConnection):
             raise web.HTTPError(400, f"this server speaks only the {V1} subprotocol")
         await super().prepare()
 
+    @property
+    def subprotocol(self) -> str:
+        """Always v1: ``prepare`` refused every client that did not offer it, and the handler
+        selects it whenever it is offered.
+
+        jupyter_server reads the subprotocol from the live tornado connection and falls back
+        to the legacy protocol once that connection is gone. Frames still queued when a socket
+        closes were then parsed as legacy framing: a v1 frame's first 4 bytes read as a
+        big-endian buffer count (~1e8) built a 100 MB format string per frame. In a room of
+        100 that burned a quarter of the server's time, starved the websocket pings, and the
+        server dropped every page (benchmarks/room.py, N=100).
+        """
+        return V1
+
     def handle_incoming_message(self, incoming_msg) -> None:
+        if self.websocket_handler.ws_connection is None:  # closing: nothing more to relay
+            return
         if not well_formed_v1(incoming_msg):
             self.log.warning("Closed a kernel websocket that sent a malformed frame")
             self.websocket_handler.close(1003, "malformed v1 frame")
