@@ -20,6 +20,12 @@ and is still refused.
 start a kernel beyond ``max_kernels``; the page handler answers that with a plain page, "The
 room is full - try again in a minute" (HTTP 503, ``Retry-After``), in the kit's look.
 
+**Templates compiled once.** Voilà makes a new nbconvert exporter, and with it a new Jinja
+environment, for every page it renders, so every page re-parsed and re-compiled the whole
+template chain: in a room of 100 joining at once that was a third of the server's time.
+:func:`share_compiled_templates` gives those environments one in-memory bytecode cache (keyed
+by template and source checksum, so an edited template is compiled again).
+
 **The server's own figures.** ``GET {base}reset-workshop/kernels`` returns the kernel counts as
 JSON (alive, starting, connected, never connected, and the settings), for the operator and the
 room simulator. Voilà serves no kernel list (``/api/kernels`` is not routed), and this answers
@@ -31,10 +37,12 @@ from __future__ import annotations
 import json
 from ipaddress import ip_address
 
+import jinja2
 import tornado.web
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
 from voila.app import Voila
+from voila.exporter import VoilaExporter
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.utils import create_include_assets_functions
 
@@ -86,8 +94,40 @@ class KernelStatusHandler(JupyterHandler):
                                {"kernels": len(self.kernel_manager.list_kernel_ids())}))
 
 
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in this process, shared by every page's Jinja environment."""
+
+    def __init__(self):
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+def share_compiled_templates(exporter_class=VoilaExporter) -> MemoryBytecodeCache:
+    """Make every new environment of ``exporter_class`` use one bytecode cache."""
+    cache = MemoryBytecodeCache()
+    create = exporter_class._create_environment
+
+    def create_with_cache(self):
+        environment = create(self)
+        environment.bytecode_cache = cache
+        return environment
+
+    exporter_class._create_environment = create_with_cache
+    return cache
+
+
 class KitVoila(Voila):
     """Voilà, with :class:`KitPageHandler` rendering pages and a kernel status endpoint."""
+
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        self.compiled_templates = share_compiled_templates()
 
     def init_handlers(self) -> list:
         handlers = [(pattern, KitPageHandler if handler is TornadoVoilaHandler else handler,
