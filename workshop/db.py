@@ -20,7 +20,7 @@ from .errors import DatabaseUnavailable
 from .model import CHANNELS, KINDS, PLAN_STATUSES, SESSION_STATUSES, TRENDS
 
 BUSY_TIMEOUT_MS = 60_000
-HEAD = "0002"  # newest migration; a test checks it matches workshop/migrations/versions
+HEAD = "0003"  # newest migration; a test checks it matches workshop/migrations/versions
 metadata = sa.MetaData()
 
 
@@ -91,6 +91,9 @@ relationships = sa.Table(
     sa.Column("cadence_days", sa.Integer, nullable=False),
     sa.Column("shared_label", sa.String(120), index=True),
     sa.Column("created_at", Stamp, nullable=False),
+    # The session revision of the last write to the relationship or anything under it
+    # (check-ins, contacts, plans): what a console re-reads after a change.
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
     _one_of("kind", KINDS), _between("importance", 1, 5), _between("cadence_days", 1, 730),
     sa.CheckConstraint("length(label) > 0", name="ck_label_not_empty"),
 )

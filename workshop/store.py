@@ -406,7 +406,7 @@ class Store:
     def _add_once(self, record):
         table = _RECORD_TABLES[type(record)]
         with self._write() as conn:
-            query = sa.select(table).where(table.c.id == record.id)
+            query = sa.select(*_columns(type(record), table)).where(table.c.id == record.id)
             existing = conn.execute(query).mappings().first()
             if existing:
                 return type(record).model_validate(dict(existing))
@@ -414,7 +414,8 @@ class Store:
             self._require(conn, db.participants if parent == "participant" else db.relationships,
                           getattr(record, f"{parent}_id"), parent)
             conn.execute(table.insert().values(**_row(record)))
-            _bump(conn, **{f"{parent}_id": getattr(record, f"{parent}_id")})
+            _bump(conn, relationship_id=record.id if table is db.relationships
+                  else record.relationship_id)
         return record
 
     @staticmethod
@@ -448,15 +449,24 @@ def _bump(conn: Connection, *, session_id=None, participant_id=None,
           relationship_id=None) -> None:
     """Add one to the revision of the session owning what a write changed, in the writer's
     transaction. Give the session, or a participant or relationship (an id or a scalar
-    subquery) to find it through; someone working alone has no session to tell."""
+    subquery) to find it through; someone working alone has no session to tell.
+
+    A relationship is stamped with the new revision too (it stands for everything under it:
+    check-ins, contacts, plans), so a console can re-read just what changed since revision N.
+    """
+    rel = db.relationships.c
     if relationship_id is not None:
-        participant_id = (sa.select(db.relationships.c.participant_id)
-                          .where(db.relationships.c.id == relationship_id).scalar_subquery())
+        participant_id = (sa.select(rel.participant_id)
+                          .where(rel.id == relationship_id).scalar_subquery())
     if participant_id is not None:
         session_id = (sa.select(db.participants.c.session_id)
                       .where(db.participants.c.id == participant_id).scalar_subquery())
     conn.execute(db.sessions.update().where(db.sessions.c.id == session_id)
                  .values(revision=db.sessions.c.revision + 1))
+    if relationship_id is not None:
+        now = sa.select(db.sessions.c.revision).where(db.sessions.c.id == session_id)
+        conn.execute(db.relationships.update().where(rel.id == relationship_id)
+                     .values(revision=sa.func.coalesce(now.scalar_subquery(), 0)))
 
 
 def _columns(cls, table: sa.Table) -> list[sa.Column]:

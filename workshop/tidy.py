@@ -146,24 +146,50 @@ def load_session_frames(engine: Engine, session_id: str, weights: dict[str, floa
     The same frames :func:`load` builds from records: same rows in the same order, same
     columns and dtypes (a test holds the two paths to it).
     """
-    r, k, p = db.relationships.c, db.contacts.c, db.plans.c
     people = sa.select(db.participants.c.id).where(db.participants.c.session_id == session_id)
-    owned = _session_relationship_ids(session_id)
     with engine.connect() as conn, conn.begin():
-        relationships = _frame(conn, sa.select(
-            r.id, r.participant_id, r.label, r.kind, r.importance, r.since, r.last_contact,
-            r.cadence_days, r.shared_label).where(r.participant_id.in_(people))
-            .order_by(r.created_at, r.id), RELATIONSHIP_COLUMNS, "since", "last_contact")
-        ratings = _ratings(conn, owned)
-        contacts = _frame(conn, sa.select(k.relationship_id, k.date, k.channel)
-                          .where(k.relationship_id.in_(owned)).order_by(k.date, k.id),
-                          CONTACT_COLUMNS, "date")
-        plans = _frame(conn, sa.select(
-            p.id, p.relationship_id, p.status, p.meeting_at, p.followup_days, p.tone)
-            .where(p.relationship_id.in_(owned)).order_by(p.updated_at, p.id),
-            PLAN_COLUMNS, "meeting_at")
-    return Tidy(relationships=relationships, ratings=ratings, contacts=contacts, plans=plans,
-                weights=dict(weights))
+        frames = read_frames(conn, db.relationships.c.participant_id.in_(people))
+    return Tidy(**{name: frame.drop(columns=SORT_KEYS[name][0])
+                   for name, frame in frames.items()}, weights=dict(weights))
+
+
+# Besides each frame's own columns, the columns its rows are ordered by (read by
+# read_frames, which keeps them, so that a cache can merge new rows in the same order).
+SORT_KEYS = {"relationships": (["_created_at"], ["_created_at", "relationship_id"]),
+             "ratings": ([], ["taken_at", "checkin_id", "dimension"]),
+             "contacts": (["_contact_id"], ["date", "_contact_id"]),
+             "plans": (["_updated_at"], ["_updated_at", "plan_id"])}
+
+
+def read_frames(conn, which, only=tuple(SORT_KEYS)) -> dict[str, pd.DataFrame]:
+    """The frames (those named in ``only``) of the relationships matching ``which`` (a
+    condition on the relationships table) and of everything under them, each in its order and
+    with its hidden sort columns (:data:`SORT_KEYS`)."""
+    r = db.relationships.c
+    owned = sa.select(r.id).where(which)
+    reads = {"relationships": lambda: _frame(conn, sa.select(
+                r.id, r.participant_id, r.label, r.kind, r.importance, r.since, r.last_contact,
+                r.cadence_days, r.shared_label, r.created_at).where(which)
+                .order_by(r.created_at, r.id), RELATIONSHIP_COLUMNS + ["_created_at"],
+                "since", "last_contact", "_created_at"),
+             "ratings": lambda: _ratings(conn, owned),
+             "contacts": lambda: _contacts(conn, owned), "plans": lambda: _plans(conn, owned)}
+    return {name: reads[name]() for name in only}
+
+
+def _contacts(conn, owned) -> pd.DataFrame:
+    k = db.contacts.c
+    return _frame(conn, sa.select(k.relationship_id, k.date, k.channel, k.id)
+                  .where(k.relationship_id.in_(owned)).order_by(k.date, k.id),
+                  CONTACT_COLUMNS + ["_contact_id"], "date")
+
+
+def _plans(conn, owned) -> pd.DataFrame:
+    p = db.plans.c
+    return _frame(conn, sa.select(
+        p.id, p.relationship_id, p.status, p.meeting_at, p.followup_days, p.tone,
+        p.updated_at).where(p.relationship_id.in_(owned)).order_by(p.updated_at, p.id),
+        PLAN_COLUMNS + ["_updated_at"], "meeting_at", "_updated_at")
 
 
 def _ratings(conn, owned) -> pd.DataFrame:

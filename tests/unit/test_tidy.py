@@ -7,8 +7,10 @@ from datetime import date, datetime, timezone
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from workshop import aggregate, tidy
+from workshop import aggregate, frames_cache, tidy
 from workshop.model import CheckIn, Contact, Relationship, ResetPlan, make
 
 FRAMES = ("relationships", "ratings", "contacts", "plans")
@@ -85,3 +87,66 @@ def test_session_participants_feed_the_same_progress_counts(demo_store):
     counts = aggregate.progress(people, frames.relationships, frames.plans)
     expected = aggregate.session_progress(store, demo.session.id)
     assert counts["count"].tolist() == expected["count"].tolist()
+
+
+# -- frames kept between looks (the console's cache) ------------------------------------------
+
+WRITES = st.lists(st.tuples(st.sampled_from(["relationship", "checkin", "correct", "contact",
+                                             "plan", "unplan", "remove", "join", "edit"]),
+                            st.integers(0, 10 ** 6), st.booleans()), min_size=1, max_size=12)
+
+
+def _write(store, session_id: str, other: str, step: tuple) -> None:
+    """One write of the kind ``step`` names, on the session (or, when told, another one)."""
+    what, n, elsewhere = step
+    sid = other if elsewhere and what == "relationship" else session_id
+    people = store.find_participants(sid) or [store.add_participant(sid)[0]]
+    rels = store.find_relationships(session_id=session_id)
+    if what == "join":
+        store.add_participant(sid)
+    elif what == "relationship" or not rels:
+        store.add_relationship(make(Relationship, participant_id=people[n % len(people)].id,
+                                    label=f"R{n}", kind="client", importance=1 + n % 5,
+                                    shared_label="Team" if n % 2 else None))
+    else:
+        _touch(store, what, rels[n % len(rels)], n)
+
+
+def _touch(store, what: str, rel, n: int) -> None:
+    checkins = store.find_checkins(relationship_id=rel.id)
+    plans = store.find_plans(relationship_id=rel.id)
+    at = datetime(2026, 1 + n % 12, 1 + n % 28, tzinfo=timezone.utc)
+    if what == "checkin" or (what == "correct" and not checkins):
+        store.add_checkin(make(CheckIn, relationship_id=rel.id, taken_at=at,
+                               ratings={"trust": 1 + n % 5, "energy": 1 + n % 3}))
+    elif what == "correct":
+        store.save_checkin(checkins[n % len(checkins)].model_copy(
+            update={"ratings": {"trust": 1 + n % 5}, "trend": "declining"}))
+    elif what == "contact":
+        store.add_contact(make(Contact, relationship_id=rel.id, date=date(2026, 1, 1 + n % 28)))
+    elif what == "plan" or (what == "unplan" and not plans):
+        store.save_plan(make(ResetPlan, relationship_id=rel.id, followup_days=1 + n % 60))
+    elif what == "unplan":
+        store.remove_plan(plans[0].id)
+    elif what == "remove":
+        store.remove_relationship(rel.id)
+    else:
+        store.update_relationship(rel.id, label=f"Edited {n}", shared_label=None)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=st.lists(WRITES, min_size=1, max_size=4))
+def test_frames_kept_between_looks_equal_a_full_read_after_any_writes(store, batches):
+    session, _ = store.add_session("Cache")
+    other, _ = store.add_session("Elsewhere")
+    weights = dict(session.settings.weights)
+    kept = frames_cache.SessionFrames(store.engine, session.id)
+    for batch in [[("join", 0, False)], *batches]:
+        for step in batch:
+            _write(store, session.id, other.id, step)
+        cached = kept.load(weights)
+        _assert_same(cached, tidy.load_session_frames(store.engine, session.id, weights))
+    before = kept.revision
+    _assert_same(kept.load(weights), tidy.load_session_frames(store.engine, session.id, weights))
+    assert kept.revision == before  # nothing changed: nothing re-read

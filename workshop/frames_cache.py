@@ -1,0 +1,98 @@
+"""A session's tidy frames kept between looks, re-reading only what changed.
+
+Every write under a relationship stamps it with the session's new revision (see
+``workshop.store._bump``). The big frame, the ratings (six rows per check-in), is kept: after
+revision ``N`` only the ratings of the relationships stamped above ``N`` are read again, and
+they replace the kept ones of those relationships; the ratings of relationships no longer in
+the session go. The small frames (relationships, contacts, plans: a row or two per
+relationship) are read again whole, which is cheap and keeps them exact. The result is the
+very frames :func:`workshop.tidy.load_session_frames` reads: same rows, order, columns and
+dtypes (a property test holds the two to it).
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from . import db
+from .tidy import RATING_COLUMNS, SORT_KEYS, Tidy, read_frames
+
+SMALL = ("relationships", "contacts", "plans")
+
+
+class SessionFrames:
+    """The tidy frames of one session, brought up to date by :meth:`load`."""
+
+    def __init__(self, engine: Engine, session_id: str):
+        self.engine, self.session_id = engine, session_id
+        self.revision: int | None = None
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def load(self, weights: dict[str, float]) -> Tidy:
+        """The session's frames now: all of them the first time, then only the changes."""
+        with self.engine.connect() as conn, conn.begin():
+            revision = conn.execute(sa.select(db.sessions.c.revision).where(
+                db.sessions.c.id == self.session_id)).scalar()
+            if self.revision is None:
+                self._frames = read_frames(conn, self._in_session())
+            elif revision != self.revision:
+                self._update(conn)
+            self.revision = revision
+        return Tidy(**{name: frame.drop(columns=SORT_KEYS[name][0])
+                       for name, frame in self._frames.items()}, weights=dict(weights))
+
+    def _in_session(self):
+        people = sa.select(db.participants.c.id).where(
+            db.participants.c.session_id == self.session_id)
+        return db.relationships.c.participant_id.in_(people)
+
+    def _update(self, conn) -> None:
+        r = db.relationships.c
+        frames = read_frames(conn, self._in_session(), SMALL)
+        changed = read_frames(conn, sa.and_(self._in_session(), r.revision > self.revision),
+                              ("ratings",))["ratings"]
+        kept = self._frames["ratings"]
+        ids = frames["relationships"]["relationship_id"]
+        stamped = sa.select(r.id).where(self._in_session(), r.revision > self.revision)
+        fresh = set(conn.execute(stamped).scalars())
+        kept = kept[kept["relationship_id"].isin(ids) & ~kept["relationship_id"].isin(fresh)]
+        self._frames = {**frames, "ratings": _merge(kept, changed)}
+
+
+def _merge(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Sorted ``new`` ratings put into the sorted ``kept`` ones at their places."""
+    if new.empty:
+        return _no_ratings() if kept.empty else kept.reset_index(drop=True)
+    if kept.empty:
+        return new
+    return _splice(kept, new, SORT_KEYS["ratings"][1])
+
+
+def _splice(kept: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sorted ``new`` rows put into sorted ``kept`` at their places (cheap for a few new
+    rows in a long frame, where sorting it all again is not)."""
+    first = kept[keys[0]].to_numpy()
+    los = np.searchsorted(first, new[keys[0]].to_numpy(), side="left")
+    his = np.searchsorted(first, new[keys[0]].to_numpy(), side="right")
+    rows = list(new[keys].itertuples(index=False, name=None))
+    places = []
+    for lo, hi, row in zip(los, his, rows, strict=True):
+        ties = list(kept[keys].iloc[lo:hi].itertuples(index=False, name=None))
+        places.append(int(lo) + bisect.bisect_left(ties, row))
+    pieces, start = [], 0
+    for place, group in new.groupby(np.asarray(places), sort=True):
+        pieces += [kept.iloc[start:place], group]
+        start = place
+    return pd.concat([*pieces, kept.iloc[start:]], ignore_index=True)
+
+
+def _no_ratings() -> pd.DataFrame:
+    """No ratings, with the dtypes a fresh read of none gives."""
+    empty = pd.DataFrame(columns=RATING_COLUMNS)
+    empty["taken_at"] = pd.to_datetime(empty["taken_at"], utc=True).dt.tz_localize(None)
+    return empty
