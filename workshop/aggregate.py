@@ -155,8 +155,12 @@ def dimension_summary(latest: pd.DataFrame, relationships: pd.DataFrame,
     deviation; ``q1/median/q3`` the quartiles. A dimension with fewer than ``threshold``
     people is masked.
     """
-    rated = anonymity.in_shown_cells(_rated(latest, relationships, dimensions),
-                                     ["kind", "dimension"], threshold)
+    return _dimension_summary(_rated(latest, relationships, dimensions), dimensions, threshold)
+
+
+def _dimension_summary(rated: pd.DataFrame, dimensions: Sequence[str],
+                       threshold: int) -> pd.DataFrame:
+    rated = anonymity.in_shown_cells(rated, ["kind", "dimension"], threshold)
     rows = []
     for key in dimensions:
         values = rated.loc[rated["dimension"] == key, "rating"].astype(float)
@@ -185,7 +189,11 @@ def kind_heatmap(latest: pd.DataFrame, relationships: pd.DataFrame,
     Only kinds with at least one shown cell are listed, so the table does not tell a small
     kind from an absent one.
     """
-    rated = _rated(latest, relationships, dimensions)
+    return _kind_heatmap(_rated(latest, relationships, dimensions), dimensions, threshold)
+
+
+def _kind_heatmap(rated: pd.DataFrame, dimensions: Sequence[str],
+                  threshold: int) -> pd.DataFrame:
     shown = anonymity.in_shown_cells(rated, ["kind", "dimension"], threshold)
     rated = rated[rated["kind"].isin(shown["kind"])]
     if rated.empty:
@@ -206,7 +214,11 @@ def gaps(relationships: pd.DataFrame, ratings: pd.DataFrame, dimensions: Sequenc
 
     Raters, gap and spread only: no mean (see :data:`GAP_COLUMNS`).
     """
-    frame = scoring.perception_gap(relationships, ratings, min_raters=threshold)
+    return _gap_table(scoring.perception_gap(relationships, ratings, min_raters=threshold),
+                      dimensions)
+
+
+def _gap_table(frame: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
     frame = frame[frame["dimension"].isin(dimensions)].copy()
     frame["name"] = frame["dimension"].map(dimension_name)
     return frame.reindex(columns=GAP_COLUMNS).reset_index(drop=True)
@@ -283,20 +295,21 @@ def group(frames, dimensions: Sequence[str], threshold: int, as_of=None) -> Grou
     count of people who rated, a count of participation like the progress counts. The
     perception gaps publish no sum or mean (rule 4), so they use every shared label's raters.
     """
-    scores = frames.scores(as_of)
+    base = _base(frames.scores(as_of), threshold)
     latest = frames.latest_ratings()
-    rated = _rated(latest, frames.relationships, dimensions) if len(latest) else latest
-    base = _base(scores, threshold)
-    ids = set(base["relationship_id"])
-    relationships = frames.relationships[frames.relationships["relationship_id"].isin(ids)]
-    latest = latest[latest["relationship_id"].isin(ids)] if len(latest) else latest
-    return Group(threshold=int(threshold),
-                 respondents=respondents(rated) if len(rated) else 0,
+    # the latest ratings with their owner and kind, once: every rating figure starts here
+    rated = _rated(latest, frames.relationships, dimensions)
+    in_base = rated[rated["relationship_id"].isin(set(base["relationship_id"]))]
+    # each rater's latest check-in is all the gaps read, so they start from the latest
+    # ratings too; one table serves the shown gaps and the closest label to showing
+    shared = scoring.perception_gap(frames.relationships, latest, min_raters=1)
+    shown = shared[shared["raters"] >= threshold].reset_index(drop=True)
+    return Group(threshold=int(threshold), respondents=respondents(rated),
                  states=state_counts(base, threshold), drift=drift_bands(base, threshold),
-                 dimensions=dimension_summary(latest, relationships, dimensions, threshold),
-                 heatmap=kind_heatmap(latest, relationships, dimensions, threshold),
-                 gaps=gaps(frames.relationships, frames.ratings, dimensions, threshold),
-                 shared_raters=most_shared_raters(frames.relationships, frames.ratings))
+                 dimensions=_dimension_summary(in_base, dimensions, threshold),
+                 heatmap=_kind_heatmap(in_base, dimensions, threshold),
+                 gaps=_gap_table(shown, dimensions),
+                 shared_raters=int(shared["raters"].max()) if len(shared) else 0)
 
 
 def _base(scores: pd.DataFrame, threshold: int) -> pd.DataFrame:

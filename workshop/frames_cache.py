@@ -13,6 +13,7 @@ dtypes (a property test holds the two to it).
 from __future__ import annotations
 
 import bisect
+import threading
 
 import numpy as np
 import pandas as pd
@@ -32,10 +33,11 @@ class SessionFrames:
         self.engine, self.session_id = engine, session_id
         self.revision: int | None = None
         self._frames: dict[str, pd.DataFrame] = {}
+        self._lock = threading.Lock()  # the console reads from a worker thread and its own
 
     def load(self, weights: dict[str, float]) -> Tidy:
         """The session's frames now: all of them the first time, then only the changes."""
-        with self.engine.connect() as conn, conn.begin():
+        with self._lock, self.engine.connect() as conn, conn.begin():
             revision = conn.execute(sa.select(db.sessions.c.revision).where(
                 db.sessions.c.id == self.session_id)).scalar()
             if self.revision is None:

@@ -16,7 +16,7 @@ from datetime import date
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import aggregate, bidi, group_charts, session_report, session_setup, tidy
+from .. import aggregate, bidi, frames_cache, group_charts, session_report, session_setup, tidy
 from ..errors import NotFound
 from ..model import Session
 from .components import FULL, Status, button, classed, esc, heading, html, run_safely, user_text
@@ -78,11 +78,15 @@ def read(store, session_id: str, last: Snapshot | None, revealed: bool) -> Snaps
     return Snapshot(store.get_session(session_id), progress, now)
 
 
-def read_group(store, snap: Snapshot, last: Snapshot | None) -> Snapshot:
-    """``snap`` with the anonymised group, from the session's frames read straight from SQL,
-    and its charts when revealed (charts unchanged since ``last`` keep their figures)."""
+def read_group(store, snap: Snapshot, last: Snapshot | None,
+               kept: frames_cache.SessionFrames | None = None) -> Snapshot:
+    """``snap`` with the anonymised group, from the session's frames read straight from SQL
+    (through ``kept``, the frames kept since the last look, only what changed is read), and
+    its charts when revealed (charts unchanged since ``last`` keep their figures)."""
     settings = snap.session.settings
-    frames = tidy.load_session_frames(store.engine, snap.session.id, dict(settings.weights))
+    weights = dict(settings.weights)
+    frames = (kept.load(weights) if kept is not None
+              else tidy.load_session_frames(store.engine, snap.session.id, weights))
     group = aggregate.group(frames, settings.dimensions, settings.anonymity_threshold)
     figures = _figures(group, last) if snap.fingerprint[1] else None
     return replace(snap, group=group, figures=figures)
@@ -137,6 +141,7 @@ class SessionConsole(widgets.VBox):
         self._fingerprint, self._ticks, self._snapshot = None, 0, None
         self._shown: Snapshot | None = None
         self._group_at, self._group_cost = 0.0, 0.0
+        self._frames = frames_cache.SessionFrames(store.engine, session.id)
         self.refresh()
         self.ticker = Ticker(1.0, self.tick)
         if start:
@@ -148,7 +153,7 @@ class SessionConsole(widgets.VBox):
         """Read everything now and redraw (what the ticker does, without a thread)."""
         snap = read(self.store, self.session.id, None, self.group.reveal.value)
         self.apply(snap)
-        self.show_group(self._timed(read_group, self.store, snap, self._shown))
+        self.show_group(self._timed(read_group, self.store, snap, self._shown, self._frames))
 
     async def tick(self) -> None:
         self._ticks += 1
@@ -162,7 +167,7 @@ class SessionConsole(widgets.VBox):
                 self.apply(snap)
             if self._group_due():
                 shown = await asyncio.to_thread(self._timed, read_group, self.store,
-                                                self._snapshot, self._shown)
+                                                self._snapshot, self._shown, self._frames)
                 if not self.closed and shown.fingerprint == self._snapshot.fingerprint:
                     self.show_group(shown)
         except NotFound:  # deleted from another console or the command line
