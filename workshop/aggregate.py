@@ -158,17 +158,21 @@ def dimension_summary(latest: pd.DataFrame, relationships: pd.DataFrame,
     return _dimension_summary(_rated(latest, relationships, dimensions), dimensions, threshold)
 
 
-def _dimension_summary(rated: pd.DataFrame, dimensions: Sequence[str],
-                       threshold: int) -> pd.DataFrame:
-    rated = anonymity.in_shown_cells(rated, ["kind", "dimension"], threshold)
+def _dimension_summary(rated: pd.DataFrame, dimensions: Sequence[str], threshold: int,
+                       shown: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``shown``: the rows of ``rated`` in shown kind x dimension cells, if known already."""
+    rated = anonymity.in_shown_cells(rated, ["kind", "dimension"], threshold) \
+        if shown is None else shown
+    # split once (each part keeps the rows' order), rather than one comparison per dimension
+    parts = dict(tuple(rated.groupby("dimension", sort=False))) if len(rated) else {}
     rows = []
     for key in dimensions:
-        values = rated.loc[rated["dimension"] == key, "rating"].astype(float)
+        part = parts.get(key, rated.iloc[:0])
+        values = part["rating"].astype(float)
         q1, med, q3 = (values.quantile([0.25, 0.5, 0.75]).tolist() if len(values)
                        else [np.nan] * 3)
         rows.append((key, dimension_name(key), values.mean(), float(np.std(values))
-                     if len(values) else np.nan, q1, med, q3, len(values),
-                     respondents(rated[rated["dimension"] == key])))
+                     if len(values) else np.nan, q1, med, q3, len(values), respondents(part)))
     frame = pd.DataFrame(rows, columns=DIMENSION_COLUMNS)
     return _mask(frame, ["mean", "std", "q1", "median", "q3"], threshold)
 
@@ -192,9 +196,10 @@ def kind_heatmap(latest: pd.DataFrame, relationships: pd.DataFrame,
     return _kind_heatmap(_rated(latest, relationships, dimensions), dimensions, threshold)
 
 
-def _kind_heatmap(rated: pd.DataFrame, dimensions: Sequence[str],
-                  threshold: int) -> pd.DataFrame:
-    shown = anonymity.in_shown_cells(rated, ["kind", "dimension"], threshold)
+def _kind_heatmap(rated: pd.DataFrame, dimensions: Sequence[str], threshold: int,
+                  shown: pd.DataFrame | None = None) -> pd.DataFrame:
+    if shown is None:
+        shown = anonymity.in_shown_cells(rated, ["kind", "dimension"], threshold)
     rated = rated[rated["kind"].isin(shown["kind"])]
     if rated.empty:
         return pd.DataFrame(columns=HEATMAP_COLUMNS)
@@ -300,14 +305,19 @@ def group(frames, dimensions: Sequence[str], threshold: int, as_of=None) -> Grou
     # the latest ratings with their owner and kind, once: every rating figure starts here
     rated = _rated(latest, frames.relationships, dimensions)
     in_base = rated[rated["relationship_id"].isin(set(base["relationship_id"]))]
-    # each rater's latest check-in is all the gaps read, so they start from the latest
-    # ratings too; one table serves the shown gaps and the closest label to showing
-    shared = scoring.perception_gap(frames.relationships, latest, min_raters=1)
+    cells = anonymity.in_shown_cells(in_base, ["kind", "dimension"], threshold)
+    # each rater's latest check-in of a shared relationship is all the gaps read, so they
+    # start from those; one table serves the shown gaps and the closest label to showing
+    labelled = frames.relationships["relationship_id"][frames.relationships["shared_label"]
+                                                       .notna()]
+    shared = scoring.perception_gap(frames.relationships,
+                                    latest[latest["relationship_id"].isin(labelled)],
+                                    min_raters=1)
     shown = shared[shared["raters"] >= threshold].reset_index(drop=True)
     return Group(threshold=int(threshold), respondents=respondents(rated),
                  states=state_counts(base, threshold), drift=drift_bands(base, threshold),
-                 dimensions=_dimension_summary(in_base, dimensions, threshold),
-                 heatmap=_kind_heatmap(in_base, dimensions, threshold),
+                 dimensions=_dimension_summary(in_base, dimensions, threshold, cells),
+                 heatmap=_kind_heatmap(in_base, dimensions, threshold, cells),
                  gaps=_gap_table(shown, dimensions),
                  shared_raters=int(shared["raters"].max()) if len(shared) else 0)
 

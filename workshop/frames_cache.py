@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import bisect
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from . import db
+from . import db, scoring
 from .tidy import RATING_COLUMNS, SORT_KEYS, Tidy, read_frames
 
 SMALL = ("relationships", "contacts", "plans")
@@ -34,6 +35,10 @@ class SessionFrames:
         self.revision: int | None = None
         self._frames: dict[str, pd.DataFrame] = {}
         self._lock = threading.Lock()  # the console reads from a worker thread and its own
+        # scoring.score of the frames (per relationship, so kept but for the changed ones)
+        self._scored: pd.DataFrame | None = None
+        self._scored_for: tuple | None = None
+        self._stale: set | None = None  # relationships to score again (None: all)
 
     def load(self, weights: dict[str, float]) -> Tidy:
         """The session's frames now: all of them the first time, then only the changes."""
@@ -45,8 +50,24 @@ class SessionFrames:
             elif revision != self.revision:
                 self._update(conn)
             self.revision = revision
-        return Tidy(**{name: frame.drop(columns=SORT_KEYS[name][0])
-                       for name, frame in self._frames.items()}, weights=dict(weights))
+            frames = Tidy(**{name: frame.drop(columns=SORT_KEYS[name][0])
+                             for name, frame in self._frames.items()}, weights=dict(weights))
+            day = pd.Timestamp.now().normalize()
+            return replace(frames, scored=self._scores(frames, day), scored_as_of=day)
+
+    def _scores(self, frames: Tidy, day: pd.Timestamp) -> pd.DataFrame:
+        """:func:`workshop.scoring.score` of ``frames`` on ``day``: computed again only for
+        the relationships changed since the last time (all on a new day or new weights)."""
+        key = (day, tuple(sorted(frames.weights.items())))
+        if self._scored is None or self._stale is None or key != self._scored_for:
+            scored = scoring.score(frames.relationships, frames.ratings, frames.contacts,
+                                   frames.weights, day)
+        elif self._stale:
+            scored = _rescore(self._scored, frames, self._stale, day)
+        else:
+            scored = self._scored
+        self._scored, self._scored_for, self._stale = scored, key, set()
+        return scored
 
     def _in_session(self):
         people = sa.select(db.participants.c.id).where(
@@ -63,7 +84,30 @@ class SessionFrames:
         stamped = sa.select(r.id).where(self._in_session(), r.revision > self.revision)
         fresh = set(conn.execute(stamped).scalars())
         kept = kept[kept["relationship_id"].isin(ids) & ~kept["relationship_id"].isin(fresh)]
+        before = self._frames["relationships"]["relationship_id"]
+        if self._stale is not None:
+            self._stale |= fresh | set(before[~before.isin(ids)])
         self._frames = {**frames, "ratings": _merge(kept, changed)}
+
+
+def _rescore(before: pd.DataFrame, frames: Tidy, stale: set, day) -> pd.DataFrame:
+    """``before`` with the rows of the ``stale`` relationships scored again, in the order
+    :func:`workshop.scoring.score` gives (relationships' order, then priority, stably)."""
+    def only(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["relationship_id"].isin(stale)]
+    new = scoring.score(only(frames.relationships), only(frames.ratings),
+                        only(frames.contacts), frames.weights, day)
+    pieces = [p for p in (before[~before["relationship_id"].isin(stale)], new) if len(p)]
+    if len(pieces) < 2:
+        return pieces[0].reset_index(drop=True) if pieces else new
+    both = pd.concat(pieces, ignore_index=True)
+    place = pd.Index(frames.relationships["relationship_id"]).get_indexer(both["relationship_id"])
+    both = both.iloc[np.argsort(place, kind="stable")].sort_values(
+        "priority", ascending=False, kind="stable", ignore_index=True)
+    for column in ("days_since_contact", "age_days"):  # whole days: float only with a gap
+        if both[column].dtype == float and both[column].notna().all():
+            both[column] = both[column].astype("int64")
+    return both
 
 
 def _merge(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

@@ -145,8 +145,11 @@ def test_frames_kept_between_looks_equal_a_full_read_after_any_writes(store, bat
     for batch in [[("join", 0, False)], *batches]:
         for step in batch:
             _write(store, session.id, other.id, step)
-        cached = kept.load(weights)
-        _assert_same(cached, tidy.load_session_frames(store.engine, session.id, weights))
+        cached, full = kept.load(weights), tidy.load_session_frames(store.engine, session.id,
+                                                                     weights)
+        _assert_same(cached, full)
+        pd.testing.assert_frame_equal(cached.scores(), full.scores(), check_exact=True)
+        assert cached.scored is not None  # the kept scores, not scores worked out afresh
     before = kept.revision
     _assert_same(kept.load(weights), tidy.load_session_frames(store.engine, session.id, weights))
     assert kept.revision == before  # nothing changed: nothing re-read
