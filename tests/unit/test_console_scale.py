@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from benchmarks import console_scale
-from workshop import scoring, tidy
+from workshop import aggregate, scoring, tidy
 from workshop.app import facilitator
 from workshop.app.facilitator import POLL_EVERY, SessionConsole
 from workshop.app.phase import PhaseBanner
@@ -110,6 +110,33 @@ def test_an_unchanged_poll_loads_no_frames(store, room, monkeypatch):
     for _ in range(3):
         _poll(console)  # raises through the ticker-less tick if anything loads
     assert console.status.value == "" and _count(console, "joined") == 1
+    console.close()
+
+
+@pytest.mark.parametrize("verb", list(WRITES))
+def test_after_any_write_the_console_shows_the_group_of_a_fresh_read(store, room, verb):
+    """The console keeps the session's frames and scores between polls and reads only what
+    changed; what it shows is still the group a fresh read of everything gives."""
+    session = room["session"]
+    for name, value in (("Sam", 2), ("Kim", 4)):  # enough people for figures to show
+        person, _ = store.join(session.code, name)
+        rel = store.add_relationship(make(Relationship, participant_id=person.id, label="X",
+                                          shared_label="Acme"))
+        store.add_checkin(make(CheckIn, relationship_id=rel.id,
+                               ratings=_ratings(session, value)))
+    store.update_relationship(room["rel"].id, shared_label="Acme")
+    console = SessionConsole(store, session, start=False)
+    console.group.reveal.value = True
+    WRITES[verb](store, room)
+    console._group_at = float("-inf")  # no waiting for a costly group here
+    _poll(console)
+    shown = console._shown.group
+    fresh = aggregate.session_group(store, store.get_session(session.id))
+    assert console._shown.fingerprint[0] == store.session_revision(session.id)
+    for name in ("states", "dimensions", "heatmap", "drift", "gaps"):
+        pd.testing.assert_frame_equal(getattr(shown, name), getattr(fresh, name),
+                                      check_exact=True, obj=name)
+    assert (shown.respondents, shown.shared_raters) == (fresh.respondents, fresh.shared_raters)
     console.close()
 
 
