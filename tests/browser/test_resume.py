@@ -104,7 +104,7 @@ def test_reload_and_reopen_resume_without_a_code_and_forget_me_forgets(
     assert forget.inner_text().strip() == "Not you? Forget me on this device"
     forget.click()
     page.locator(".rr-join-view").wait_for()
-    assert "forgotten you" in page.locator(".rr-app-status").inner_text()
+    page.locator(".rr-app-status", has_text="forgotten you").wait_for()
     page.wait_for_function(f"() => localStorage.getItem({json.dumps(_key(page))}) === null")
     assert page.locator(".rr-join-code input").input_value() == code
     shoot(page, "resume-forgotten-join-375")

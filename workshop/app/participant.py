@@ -243,9 +243,9 @@ class ParticipantApp(widgets.VBox):
         self.views, self.notice.children, self.nav.children = {}, [], []
         _close_tree(self.join_view)
         self.join_view = self._new_join_view()
+        self.status.ok(FORGOTTEN)  # first, so it is there when the join screen shows
         self.body.children = [self.join_view]
         self._hide_steps()
-        self.status.ok(FORGOTTEN)
 
     def _hide_steps(self) -> None:
         for hidden in (self.header, self.nav, self.notice):  # until someone is in
