@@ -15,8 +15,12 @@ never looks idle. What does tell whether somebody is still there is the kernel's
 * a kernel that died is removed at the next check.
 
 A dead network does not close a websocket by itself; jupyter_server pings every socket
-(``ws_ping_interval``, 30 s) and closes one that stops answering (``ws_ping_timeout``, 30 s;
-tornado caps it at the interval), which starts the idle clock above.
+(``ws_ping_interval``, 30 s) and closes one whose last pong is older than ``ws_ping_timeout``
+(90 s: three missed pings). The timeout must stay well above the interval: jupyter_server
+checks it when it sends the next ping, when the last pong is already about one interval old,
+so a timeout equal to the interval closes healthy sockets whenever the timer runs late.
+(tornado's warning that the timeout "cannot be longer than the interval" is about its own,
+separate pinging, which these settings do not start.)
 
 The manager also holds the **cap** on live kernels (``max_kernels``): a start beyond it raises
 :class:`RoomFull` before any process is spawned, counting kernels still starting, so a burst of
