@@ -14,7 +14,7 @@ the issue measured 130 MiB. Prints a table and writes benchmarks/results/kernel_
 from __future__ import annotations
 
 import argparse
-import glob
+import contextlib
 import json
 import os
 import statistics
@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import psutil
+from jupyter_core.paths import jupyter_runtime_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.widget_client import Page  # noqa: E402
@@ -37,19 +38,27 @@ MIB = 2**20
 
 
 def kernel_of(server: psutil.Process, kernel_id: str) -> psutil.Process:
-    """The kernel process of ``kernel_id``: the child of the server (or of its fork server)
-    listening on the shell port named in the kernel's connection file."""
-    files = glob.glob(f"{tempfile.gettempdir()}/*/kernel-{kernel_id}.json")
-    if not files:
+    """The process of kernel ``kernel_id`` under the Voilà ``server``: the descendant whose
+    command line names the kernel, or (kernels forked from the warm process share one command
+    line) the one listening on the shell port of the kernel's connection file, which is in
+    Voilà's own temporary folder or Jupyter's runtime folder."""
+    family = server.children(recursive=True)
+    for process in family:
+        with contextlib.suppress(psutil.Error):
+            if any(kernel_id in part for part in process.cmdline()):
+                return process
+    name = f"kernel-{kernel_id}.json"
+    files = [*Path(tempfile.gettempdir()).glob(f"voila_*/{name}"),
+             Path(jupyter_runtime_dir()) / name]
+    found = next((f for f in files if f.exists()), None)
+    if found is None:
         raise LookupError(f"no connection file for kernel {kernel_id}")
-    port = json.loads(Path(files[0]).read_text())["shell_port"]
-    for child in server.children(recursive=True):
-        try:
+    port = json.loads(found.read_text())["shell_port"]
+    for process in family:
+        with contextlib.suppress(psutil.Error):
             if any(c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
-                   for c in child.net_connections("tcp")):
-                return child
-        except psutil.Error:
-            continue
+                   for c in process.net_connections("tcp")):
+                return process
     raise LookupError(f"no process for kernel {kernel_id}")
 
 

@@ -87,10 +87,11 @@ def test_join_take_stock_rate_map_plan_download_and_resume(workshop, app, open_p
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", resume)
     # "Copied" shows for 1.5 s: watch for it from the page itself, so a busy machine that
     # polls late cannot miss it.
-    page.locator(".rr-copy-resume").evaluate(
-        "b => new MutationObserver(() => { if (b.textContent === 'Copied') "
-        "window.__rr_copied = true; }).observe(b, {childList: true, characterData: true, "
-        "subtree: true})")
+    # (the whole page is watched: the notice may be drawn again, with a new button, meanwhile)
+    page.evaluate(
+        "() => new MutationObserver(() => { const b = document.querySelector('.rr-copy-resume');"
+        " if (b && b.textContent === 'Copied') window.__rr_copied = true; })"
+        ".observe(document.body, {childList: true, characterData: true, subtree: true})")
     page.locator(".rr-copy-resume").click()
     page.wait_for_function("() => window.__rr_copied === true")
 

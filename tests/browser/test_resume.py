@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import psutil
 import pytest
 
+from benchmarks.kernel_memory import kernel_of
 from workshop.store import Store
 
 from .conftest import LAPTOP, PAGE_READY_MS, PHONE
@@ -47,29 +47,11 @@ def _health_list(page) -> list[str]:
 
 
 def _kernel_process(workshop, kernel_id: str) -> psutil.Process:
-    """The kernel's process: a descendant of the Voilà server whose command line names the
-    kernel, or (kernels forked from a warm process share one command line) the one listening
-    on the shell port written in the kernel's connection file (in Voilà's own temporary
-    folder, or Jupyter's runtime folder)."""
-    import tempfile
-
-    from jupyter_core.paths import jupyter_runtime_dir
+    """The kernel's process, under the test's Voilà server."""
     port = f"--port={workshop.server.port}"
     server = next(p for p in psutil.process_iter(["cmdline"])
                   if port in (p.info["cmdline"] or []))
-    family = server.children(recursive=True)
-    for process in family:
-        if any(kernel_id in part for part in process.cmdline()):
-            return process
-    name = f"kernel-{kernel_id}.json"
-    files = [*Path(tempfile.gettempdir()).glob(f"voila_*/{name}"),
-             Path(jupyter_runtime_dir()) / name]
-    info = json.loads(next(f for f in files if f.exists()).read_text())
-    for process in family:
-        if any(c.laddr.port == info["shell_port"] and c.status == psutil.CONN_LISTEN
-               for c in process.net_connections(kind="tcp")):
-            return process
-    raise AssertionError(f"no process for kernel {kernel_id}")
+    return kernel_of(server, kernel_id)
 
 
 def test_reload_and_reopen_resume_without_a_code_and_forget_me_forgets(
