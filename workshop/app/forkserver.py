@@ -61,6 +61,16 @@ def context():
     return _context
 
 
+def warm_up() -> None:
+    """Start the fork server now (it imports the kit while the server starts), so the first
+    page does not wait for those imports; nothing when forking is turned off."""
+    if enabled():
+        context()
+        from multiprocessing import forkserver
+        with _no_main_module():
+            forkserver.ensure_running()
+
+
 def run_kernel(argv: list[str], env: dict[str, str], cwd: str | None) -> None:
     """The body of a forked kernel: become a process group, take the kernel's environment,
     then run ipykernel as ``ipykernel_launcher`` would with ``argv``'s options."""

@@ -46,6 +46,7 @@ from voila.exporter import VoilaExporter
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.utils import create_include_assets_functions
 
+from . import forkserver
 from .kernels import RoomFull
 
 ROOM_FULL_TEMPLATE = "room-full.html.j2"
@@ -128,6 +129,7 @@ class KitVoila(Voila):
     def initialize(self, argv=None):
         super().initialize(argv)
         self.compiled_templates = share_compiled_templates()
+        forkserver.warm_up()
 
     def init_handlers(self) -> list:
         handlers = [(pattern, KitPageHandler if handler is TornadoVoilaHandler else handler,
