@@ -25,7 +25,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.widget_client import Page, PageError  # noqa: E402
+from benchmarks.widget_client import Page  # noqa: E402
 
 RESULTS = Path(__file__).with_name("results")
 
@@ -65,7 +65,7 @@ def attack(page: Page, seconds: float) -> str:
         time.sleep(1.0)
         page.request_states()
         page.pump(seconds)
-    except (PageError, OSError, Exception) as error:  # noqa: B014 - the socket may be closed
+    except Exception as error:  # the server may close the socket: that is an outcome too
         return f"closed ({type(error).__name__})"
     finally:
         page.close()
