@@ -199,3 +199,30 @@ def test_serve_refuses_a_bad_kernel_setting_in_one_line_before_touching_the_data
     err = capsys.readouterr().err.strip()
     assert err.startswith("reset-workshop: error: kernel idle time 'soon'") and "\n" not in err
     assert not database.exists()
+
+
+def test_a_kernel_registered_but_not_yet_ready_is_counted_once(monkeypatch):
+    """jupyter_server puts a kernel in ``_kernels`` and then waits for it to be ready; in that
+    window the last free place in the room must still be free for another page."""
+    manager = FakeManager(max_kernels=3)
+    manager.add("a", watch())
+
+    async def scenario():
+        ready = asyncio.Event()
+
+        async def start_like_jupyter_server(self, *, kernel_id=None, **kwargs):
+            self._kernels[kernel_id] = SimpleNamespace(execution_state="starting")
+            await ready.wait()  # the kernel_info handshake
+            return kernel_id
+
+        monkeypatch.setattr(kernels.AsyncMappingKernelManager, "start_kernel",
+                            start_like_jupyter_server)
+        starting = asyncio.create_task(manager.start_kernel(kernel_name="python3"))
+        await asyncio.sleep(0)
+        seen = (manager.live_count(), manager.room_full(), manager.status()["starting"])
+        ready.set()
+        return seen, await starting
+
+    (live, full, starting), kernel_id = asyncio.run(scenario())
+    assert (live, starting, full) == (2, 0, False)  # counted once, as a kernel
+    assert kernel_id in manager._kernels and manager.live_count() == 2

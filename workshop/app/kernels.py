@@ -105,7 +105,7 @@ class KitKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._watches: dict[str, KernelWatch] = {}
-        self._starting = 0
+        self._starting: set[str] = set()  # ids of kernels asked for and not yet ready
         self._reaper: PeriodicCallback | None = None
 
     @property
@@ -116,8 +116,10 @@ class KitKernelManager(AsyncMappingKernelManager):
 
     # -- the cap ----------------------------------------------------------------------------
     def live_count(self) -> int:
-        """Kernels alive or on their way."""
-        return len(self._kernels) + self._starting
+        """Kernels alive or on their way. A starting kernel joins ``_kernels`` before its start
+        returns (jupyter_server then waits for it to be ready), so the two are counted as one
+        set: a sum would count it twice in that window and refuse a page the room has room for."""
+        return len(self._starting.union(self._kernels))
 
     def room_full(self) -> bool:
         return 0 < self.max_kernels <= self.live_count()
@@ -129,11 +131,12 @@ class KitKernelManager(AsyncMappingKernelManager):
             self.log.warning("Refused a kernel: %d alive or starting (max_kernels=%d)",
                              self.live_count(), self.max_kernels)
             raise RoomFull(f"{self.max_kernels} kernels are running")
-        self._starting += 1
+        kernel_id = kernel_id or self.new_kernel_id()
+        self._starting.add(kernel_id)
         try:
             kernel_id = await super().start_kernel(kernel_id=kernel_id, **kwargs)
         finally:
-            self._starting -= 1
+            self._starting.discard(kernel_id)
         self._watches[kernel_id] = KernelWatch(started=time.monotonic())
         self._start_reaper()
         return kernel_id
@@ -201,7 +204,8 @@ class KitKernelManager(AsyncMappingKernelManager):
     def status(self) -> dict:
         """The server's own figures, for the operator and the room simulator."""
         watches = [self._watches[k] for k in self._kernels if k in self._watches]
-        return {"kernels": len(self._kernels), "starting": self._starting,
+        return {"kernels": len(self._kernels),
+                "starting": len(self._starting.difference(self._kernels)),
                 "connected": sum(1 for w in watches if w.connections),
                 "never_connected": sum(1 for w in watches if w.last_disconnect is None
                                        and not w.connections),
