@@ -20,7 +20,7 @@ from .errors import DatabaseUnavailable
 from .model import CHANNELS, KINDS, PLAN_STATUSES, SESSION_STATUSES, TRENDS
 
 BUSY_TIMEOUT_MS = 60_000
-HEAD = "0003"  # newest migration; a test checks it matches workshop/migrations/versions
+HEAD = "0004"  # newest migration; a test checks it matches workshop/migrations/versions
 metadata = sa.MetaData()
 
 
@@ -70,6 +70,7 @@ shares = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", Stamp, nullable=False),
     sa.Column("revoked_at", Stamp),
+    sa.Column("kind", sa.String(16), nullable=False, server_default="dashboard"),
 )
 
 participants = sa.Table(

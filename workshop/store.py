@@ -349,41 +349,45 @@ class Store:
         owner = sa.select(db.plans.c.relationship_id).where(db.plans.c.id == plan_id)
         self._remove(db.plans, plan_id, "reset plan", {"relationship_id": owner.scalar_subquery()})
 
-    # -- shares: links that open the team dashboard ------------------------------------------
+    # -- shares: links that open the team dashboard or the presenter view -------------------
 
-    def add_share(self, session_id: str) -> tuple[Share, str]:
-        """A new link to the session's team dashboard; returns it with its token.
-
-        The token is shown once: only its SHA-256 is stored, like a password reset link.
+    def add_share(self, session_id: str, kind: str = "dashboard") -> tuple[Share, str]:
+        """A new link of ``kind`` (see :data:`SHARE_KINDS`) to the session; returns it with its
+        token. The token is shown once: only its SHA-256 is stored, like a password reset link.
         """
+        if kind not in SHARE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(SHARE_KINDS)}")
         token = secrets.token_urlsafe(24)
-        share = Share(id=secrets.token_hex(16), session_id=session_id, created_at=utcnow())
+        share = Share(id=secrets.token_hex(16), session_id=session_id, created_at=utcnow(),
+                      kind=kind)
         with self._write() as conn:
             self._require(conn, db.sessions, session_id, "session")
             conn.execute(db.shares.insert().values(
                 id=share.id, session_id=session_id, token_hash=_token_hash(token),
-                created_at=share.created_at))
+                created_at=share.created_at, kind=kind))
         return share, token
 
-    def find_share(self, token: str) -> Session:
-        """The session a share token opens; :class:`AccessDenied` (saying which) for a revoked
-        or an unknown token."""
+    def find_share(self, token: str, kind: str = "dashboard") -> Session:
+        """The session a ``kind`` link's token opens; :class:`AccessDenied` (saying which) for
+        a revoked or an unknown token, or a token made for another kind of page."""
         query = sa.select(db.shares.c.session_id, db.shares.c.revoked_at).where(
-            db.shares.c.token_hash == _token_hash(str(token).strip()))
+            db.shares.c.token_hash == _token_hash(str(token).strip()), db.shares.c.kind == kind)
         with self._read() as conn:
             row = conn.execute(query).first()
+        noun = SHARE_KINDS.get(kind, "share")
         if row is None:
-            raise AccessDenied("This dashboard link is not valid. Ask the facilitator for a "
+            raise AccessDenied(f"This {noun} link is not valid. Ask the facilitator for a "
                                "new one.")
         if row.revoked_at is not None:
-            raise AccessDenied("This dashboard link was revoked by the facilitator.")
+            raise AccessDenied(f"This {noun} link was revoked by the facilitator.")
         return self.get_session(row.session_id)
 
-    def find_shares(self, session_id: str) -> list[Share]:
-        """The session's share links, oldest first, revoked ones included."""
-        query = sa.select(db.shares.c.id, db.shares.c.session_id, db.shares.c.created_at,
-                          db.shares.c.revoked_at).where(
-            db.shares.c.session_id == session_id).order_by(db.shares.c.created_at)
+    def find_shares(self, session_id: str, kind: str | None = None) -> list[Share]:
+        """The session's links (of ``kind``, or all), oldest first, revoked ones included."""
+        where = [db.shares.c.session_id == session_id]
+        if kind is not None:
+            where.append(db.shares.c.kind == kind)
+        query = sa.select(*_SHARE_COLUMNS).where(*where).order_by(db.shares.c.created_at)
         with self._read() as conn:
             return [Share(**row) for row in conn.execute(query).mappings()]
 
@@ -394,8 +398,7 @@ class Store:
             done = conn.execute(table.update().where(table.c.id == share_id,
                                                      table.c.revoked_at.is_(None))
                                 .values(revoked_at=utcnow()))
-            row = conn.execute(sa.select(table.c.id, table.c.session_id, table.c.created_at,
-                                         table.c.revoked_at).where(table.c.id == share_id)
+            row = conn.execute(sa.select(*_SHARE_COLUMNS).where(table.c.id == share_id)
                                ).mappings().first()
         if row is None and done.rowcount == 0:
             raise NotFound(f"No share link with id {share_id!r}.")
@@ -511,12 +514,19 @@ def _scope(column: sa.Column, participant_id: str | None, session_id: str | None
 
 @dataclass(frozen=True)
 class Share:
-    """A link that opens a session's team dashboard (its token is never stored)."""
+    """A link that opens a session's team dashboard or presenter view (its token is never
+    stored)."""
 
     id: str
     session_id: str
     created_at: datetime
     revoked_at: datetime | None = None
+    kind: str = "dashboard"
+
+
+SHARE_KINDS = {"dashboard": "dashboard", "presenter": "presenter view"}  # kind: what it opens
+_SHARE_COLUMNS = (db.shares.c.id, db.shares.c.session_id, db.shares.c.created_at,
+                  db.shares.c.revoked_at, db.shares.c.kind)
 
 
 def _token_hash(token: str) -> str:

@@ -261,3 +261,22 @@ def test_same_code_on_postgresql(postgres_url):
         with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
             conn.exec_driver_sql(f"UPDATE ratings SET rating = 7 WHERE checkin_id = '{checkin.id}'")
         store.remove_session(session.id)
+
+
+def test_a_link_opens_only_the_kind_of_page_it_was_made_for(store):
+    session, _ = store.add_session("Links", date(2026, 5, 1))
+    dashboard, dashboard_token = store.add_share(session.id)
+    presenter, presenter_token = store.add_share(session.id, kind="presenter")
+    assert store.find_share(presenter_token, kind="presenter").id == session.id
+    assert store.find_share(dashboard_token).id == session.id
+    with pytest.raises(AccessDenied, match="dashboard link is not valid"):
+        store.find_share(presenter_token)  # a projector's link does not open the dashboard
+    with pytest.raises(AccessDenied, match="presenter view link is not valid"):
+        store.find_share(dashboard_token, kind="presenter")
+    assert [s.id for s in store.find_shares(session.id, kind="presenter")] == [presenter.id]
+    assert [s.kind for s in store.find_shares(session.id)] == ["dashboard", "presenter"]
+    store.revoke_share(presenter.id)
+    with pytest.raises(AccessDenied, match="presenter view link was revoked"):
+        store.find_share(presenter_token, kind="presenter")
+    with pytest.raises(ValueError):
+        store.add_share(session.id, kind="admin")
