@@ -65,6 +65,15 @@ class Clock:
         left = self.remaining_s
         return f"{_mmss(abs(left))} {'left' if left >= 0 else 'over'}"
 
+    @property
+    def badge(self) -> str:
+        """The countdown badge's words: ``12:30 left``, ``0:45 left · almost up``, ``over by
+        0:06`` ('' before the first phase). The page counts these itself
+        (:mod:`workshop.app.countdown`)."""
+        if self.level == "over":
+            return f"over by {_mmss(-self.remaining_s)}"
+        return f"{self.label} · {self.note}" if self.note else self.label
+
 
 def _mmss(seconds: int) -> str:
     minutes, secs = divmod(int(seconds), 60)

@@ -167,7 +167,7 @@ def test_a_closed_tab_in_a_fresh_browser_gives_its_kernel_back_at_once(workshop,
 
 
 def _ticking(page) -> bool:
-    """Whether the page's phase banner is counting down (it sends a message every second)."""
+    """Whether the page's phase banner is counting down (the page counts it itself)."""
     banner = page.locator(".rr-phase-banner")
     before = banner.inner_text()
     time.sleep(2.5)

@@ -184,6 +184,10 @@ def test_agenda_steps_skip_zero_timeboxes_and_clock_levels(store):
     assert at(0).level == "running" and at(0).label == "10:00 left"
     assert at(8 * 60 + 1).level == "ending"
     assert at(10 * 60 + 5).level == "over" and at(10 * 60 + 5).label == "0:05 over"
+    badges = [at(s).badge for s in (0, 9 * 60 + 15, 10 * 60, 10 * 60 + 6)]
+    assert badges == ["10:00 left", "0:45 left · almost up", "0:00 left · almost up",
+                      "over by 0:06"]  # the words once: no "0:06 over · over time"
+    assert clock(store.add_session("U")[0]).badge == ""
     assert neighbour(session, 1).key == "health_check"
     assert neighbour(session, -1).key == "why"
     assert clock(session, datetime(2000, 1, 1, tzinfo=timezone.utc)).elapsed_s == 0

@@ -157,7 +157,6 @@ class SessionConsole(widgets.VBox):
 
     async def tick(self) -> None:
         self._ticks += 1
-        self.agenda.tick()
         if self._ticks % POLL_EVERY:
             return
         try:

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import agenda, joinpanel
 from ..model import Session
 from .components import FULL, button, classed, copy_button, esc, heading, html, text_input
-from .phase import timer_html
+from .countdown import Countdown
 
 ROW = widgets.Layout(width="100%", align_items="center", flex_flow="row wrap")
 
@@ -91,7 +91,7 @@ class AgendaPanel(widgets.VBox):
     def __init__(self, move: Callable[[str | None], None]):
         self.move = move
         self.now = html("", "rr-current-phase")
-        self.timer = html("", "rr-phase-clock")
+        self.timer = Countdown("rr-phase-clock")
         self.notes = html("", "rr-facilitator-notes")
         self.previous = button("Previous", "rr-phase-prev")
         self.next = button("Start the workshop", "rr-phase-next", "primary")
@@ -140,14 +140,11 @@ class AgendaPanel(widgets.VBox):
             self.notes.value = ""
 
     def tick(self) -> None:
-        """Redraw the countdown (called every second)."""
-        clock = agenda.clock(self.session)
-        if clock.phase is None:
-            self.now.value = "<strong>Not started</strong>"
-            self.timer.value = ""
-            return
-        self.now.value = f"<strong>Now: {esc(clock.title)}</strong>"
-        self.timer.value = timer_html(clock)
+        """Redraw the current phase; the page counts the seconds (:class:`Countdown`)."""
+        self.timer.follow(self.session)
+        title = agenda.clock(self.session).title
+        self.now.value = f"<strong>Now: {esc(title)}</strong>" if title else \
+            "<strong>Not started</strong>"
 
 
 class ProgressPanel(widgets.VBox):

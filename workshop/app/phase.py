@@ -5,6 +5,9 @@ session itself is read only when it moved) and redraws itself; when the facilita
 session to another phase it calls its ``on_phase`` listeners, so the participant app can move
 along too. Nothing else of the app is needed to use it.
 
+The time left is counted by the page (:class:`~workshop.app.countdown.Countdown`): between two
+phase changes the banner sends the page nothing at all.
+
 The listeners are not called from the polling task itself but from a message the page sends
 back (a browser-side ``jsdlink`` echoes a counter): output a listener prints into an
 ``Output`` widget, such as a chart drawn by the step it opens, reaches the page only when the
@@ -18,10 +21,10 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from .. import agenda
 from ..content import content
 from ..model import Session
 from .components import classed, esc, html, log
+from .countdown import Countdown
 from .ticker import Ticker
 
 LEVELS = ("idle", "running", "ending", "over")
@@ -31,14 +34,10 @@ TIMER_STYLE = """<style>
 .rr-timer.rr-timer-ending { background: #fdd36a; color: #3d2c00; }
 .rr-timer.rr-timer-over { background: #b2182b; color: #fff; }
 .rr-phase-banner .rr-timer { font-size: 20px; }
+.rr-phase-head { flex-wrap: wrap; gap: 4px 12px; align-items: center; }
+.rr-phase-head .rr-phase-title { flex: 1 1 12em; min-width: 0; }
+.rr-phase-head .rr-countdown { flex: 0 0 auto; max-width: 100%; }
 </style>"""
-
-
-def timer_html(clock: agenda.Clock) -> str:
-    """The countdown as a badge whose colour and words both say how much time is left."""
-    words = f" · {clock.note}" if clock.note else ""
-    return (f'<span class="rr-timer rr-timer-{clock.level}">'
-            f"{esc(clock.label)}{esc(words)}</span>")
 
 
 # An empty Plotly chart, kept invisible in the banner: the page loads its Plotly renderer now,
@@ -55,21 +54,22 @@ class PhaseBanner(widgets.VBox):
     def __init__(self, store, session_id: str, seconds: float = 0.5, start: bool = True):
         self.store, self.session_id = store, session_id
         self.title = html("", "rr-phase-title")
-        self.timer = html("", "rr-phase-timer")
+        self.timer = Countdown("rr-phase-timer")
         self.summary = html("", "rr-phase-summary", "rr-hint")
         self.preload = widgets.Output(layout=widgets.Layout(height="0px", overflow="hidden",
                                                             visibility="hidden"))
         self.preload.outputs = (PLOTLY_PRELOAD,)
-        super().__init__([widgets.HBox([self.title, self.timer],
-                                       layout=widgets.Layout(width="100%",
-                                                             justify_content="space-between")),
+        head = classed(widgets.HBox([self.title, self.timer],
+                                    layout=widgets.Layout(width="100%",
+                                                          justify_content="space-between")),
+                       "rr-phase-head")
+        super().__init__([head,
                           self.summary, html(TIMER_STYLE), self.preload],
                          layout=widgets.Layout(width="100%"))
         classed(self, "rr-phase-banner", "rr-card")
         self.session: Session | None = None
         self._revision = -1
         self._listeners: list[Callable[[str | None], None]] = []
-        self._level = ""
         self.moves, self.echo = widgets.IntText(0), widgets.IntText(0)
         self._echo_link = widgets.jsdlink((self.moves, "value"), (self.echo, "value"))
         self.echo.observe(lambda _: self._tell(), "value")
@@ -105,24 +105,20 @@ class PhaseBanner(widgets.VBox):
                 log.exception("phase listener failed")
 
     def draw(self) -> None:
-        clock = agenda.clock(self.session)
-        if clock.level != self._level:
-            if self._level:
-                self.remove_class(f"rr-timer-{self._level}")
-            self._level = clock.level
-            self.add_class(f"rr-timer-{clock.level}")
-        if clock.phase is None:
+        """Bring title, countdown and summary up to date; a part that did not change sends
+        nothing to the page."""
+        self.timer.follow(self.session)
+        if self.phase is None:
             self.title.value = "<strong>The workshop has not started yet</strong>"
-            self.timer.value, self.summary.value = "", ""
+            self.summary.value = ""
             return
-        phase = content().phase(clock.phase)
+        phase = content().phase(self.phase)
         self.title.value = f"<strong>Now: {esc(phase.title)}</strong>"
-        self.timer.value = timer_html(clock)
         self.summary.value = esc(phase.summary)
 
     def close(self) -> None:
         self.ticker.stop()
-        for widget in (self._echo_link, self.moves, self.echo):
+        for widget in (self._echo_link, self.moves, self.echo, self.timer):
             widget.close()
         super().close()
 
