@@ -35,6 +35,7 @@ only requests from the machine itself.
 from __future__ import annotations
 
 import json
+import os
 from ipaddress import ip_address
 
 import jinja2
@@ -91,8 +92,9 @@ class KernelStatusHandler(JupyterHandler):
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         status = getattr(self.kernel_manager, "status", None)
-        self.finish(json.dumps(status() if status else
-                               {"kernels": len(self.kernel_manager.list_kernel_ids())}))
+        figures = status() if status else {"kernels": len(self.kernel_manager.list_kernel_ids())}
+        figures["pid"] = os.getpid()  # for `reset-workshop status` to read the memory it uses
+        self.finish(json.dumps(figures))
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
