@@ -172,7 +172,7 @@ def serve(args) -> int:
     server = serving.Server(port=port,
                             host=str(config.setting("host", args.host)),
                             public_url=config.setting("public_url", args.public_url),
-                            **kernels)
+                            prefix=args.base_url, **kernels)
     os.environ.update(creating.environment())  # the kernels inherit it (Server.env)
     if made_key:
         print(f"Creation key (asked for to create a session): {creating.key}")
@@ -189,7 +189,10 @@ def _serve_args(parser):
     parser.add_argument("--host", default=None, metavar="H",
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 for a room)")
     parser.add_argument("--public-url", default=None, metavar="URL",
-                        help="address participants use, if not http://HOST:PORT")
+                        help="address participants use, if not http://HOST:PORT (behind a "
+                             "proxy: the proxy's address)")
+    parser.add_argument("--base-url", default="/", metavar="PATH",
+                        help="serve the apps under this path, e.g. /workshop/ (default /)")
     parser.add_argument("--demo", action="store_true",
                         help="load the demo session (join code RESET2) first")
     parser.add_argument("--no-browser", action="store_true",
@@ -254,6 +257,75 @@ def _export_dashboard_args(parser):
 
 
 export_dashboard.arguments = _export_dashboard_args
+
+
+@command("proxy-config", "write a HAProxy or nginx config for several 'serve' replicas "
+                         "sharing one PostgreSQL database")
+def proxy_config(args) -> int:
+    from . import proxy
+    text = proxy.render(args.kind, proxy.parse_replicas(args.replicas), listen=args.listen,
+                        public_url=config.setting("public_url", args.public_url),
+                        base_url=args.base_url, tls_cert=args.tls_cert)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    _write_output(args.output, text)
+    print(f"Wrote the {args.kind} config for {args.replicas} to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _proxy_config_args(parser):
+    from .proxy import KINDS
+    parser.add_argument("--replicas", required=True, metavar="HOST:PORT,...",
+                        help="the replicas, each started with 'reset-workshop serve --port N "
+                             "--db postgresql://... --public-url URL'")
+    parser.add_argument("--kind", choices=KINDS, default="haproxy",
+                        help="the proxy, as installed from the distribution (default haproxy)")
+    parser.add_argument("--public-url", default=None, metavar="URL",
+                        help="the address participants use (the replicas' --public-url); its "
+                             "port is the one the proxy listens on unless --listen says")
+    parser.add_argument("--listen", default=None, metavar="[HOST:]PORT",
+                        help="where the proxy listens (default: the public URL's port, else "
+                             "80, or 443 with --tls-cert)")
+    parser.add_argument("--base-url", default="/", metavar="PATH",
+                        help="the replicas' --base-url, if they serve under a path")
+    parser.add_argument("--tls-cert", default=None, metavar="PEM",
+                        help="certificate and key in one PEM file: the proxy serves HTTPS")
+    parser.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                        help="write here (default: standard output)")
+
+
+proxy_config.arguments = _proxy_config_args
+
+
+@command("status", "show each replica's pages, connections and memory, and the machine's "
+                   "headroom (run it on the replicas' machine)")
+def status(args) -> int:
+    from . import capacity, proxy
+    replicas = proxy.parse_replicas(
+        args.replicas or f"127.0.0.1:{config.port(None)}")
+    statuses = [capacity.look(replica, args.base_url) for replica in replicas]
+    if args.json:
+        print(json.dumps({"replicas": [vars(s) for s in statuses],
+                          "machine": vars(capacity.machine())}, indent=1))
+    else:
+        print(capacity.report(statuses, capacity.machine()))
+    down = [s for s in statuses if not s.up]
+    if down:
+        print(f"reset-workshop: error: {len(down)} of {len(statuses)} replica(s) did not "
+              f"answer: {', '.join(s.address for s in down)}", file=sys.stderr)
+    return 1 if down else 0
+
+
+def _status_args(parser):
+    parser.add_argument("--replicas", default=None, metavar="HOST:PORT,...",
+                        help="the servers to ask (default: 127.0.0.1 and the configured port)")
+    parser.add_argument("--base-url", default="/", metavar="PATH",
+                        help="the servers' --base-url, if they serve under a path")
+    parser.add_argument("--json", action="store_true", help="the figures as JSON")
+
+
+status.arguments = _status_args
 
 def _write_output(path: Path, payload: str | bytes) -> None:
     mode = "wb" if isinstance(payload, bytes) else "w"

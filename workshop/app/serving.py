@@ -44,7 +44,8 @@ class Server:
     port: int
     host: str = "127.0.0.1"
     root: Path | None = None
-    public_url: str | None = None
+    public_url: str | None = None  # the address participants use, path prefix included
+    prefix: str = "/"  # the path Voilà serves under (``serve --base-url``), e.g. "/workshop/"
     # Kernels (workshop.app.kernels); None keeps the packaged voila.json's value.
     max_kernels: int | None = None
     kernel_idle: float | None = None  # seconds after a page's last connection closed
@@ -58,7 +59,12 @@ class Server:
                 "--no-browser", f"--port={self.port}", f"--Voila.ip={self.host}",
                 f"--Voila.config_file_paths={config_dir()}",
                 f"--template={TEMPLATE}", "--theme=light", "--show_tracebacks=False",
-                "--Voila.port_retries=0", *self.kernel_options(), *self.voila_options]
+                "--Voila.port_retries=0", *self.prefix_options(), *self.kernel_options(),
+                *self.voila_options]
+
+    def prefix_options(self) -> list[str]:
+        path = "/" + self.prefix.strip("/")
+        return [] if path == "/" else [f"--Voila.base_url={path}/"]
 
     def kernel_options(self) -> list[str]:
         chosen = {"max_kernels": self.max_kernels, "idle_timeout": self.kernel_idle,
@@ -81,7 +87,8 @@ class Server:
         if self.public_url:
             return self.public_url.rstrip("/")
         host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host
-        return f"http://{host}:{self.port}"
+        path = "/" + self.prefix.strip("/")
+        return f"http://{host}:{self.port}" + ("" if path == "/" else path)
 
     def url(self, notebook: str, query: str = "") -> str:
         return f"{self.base_url}/voila/render/{notebook}" + (f"?{query}" if query else "")
