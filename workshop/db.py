@@ -275,6 +275,9 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+MIGRATION_LOCK = 0x52455345  # PostgreSQL advisory lock key held while migrating ("RESE")
+
+
 def migrate(engine: Engine) -> str:
     """Bring the schema to the newest version (Alembic); returns the version now recorded."""
     if schema_version(engine) == HEAD:  # the common case, without importing Alembic
@@ -282,6 +285,9 @@ def migrate(engine: Engine) -> str:
     from alembic import command
 
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection:
+        if connection.dialect.name == "postgresql":  # replicas started at once: one migrates,
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),  # the others
+                               {"key": MIGRATION_LOCK})  # wait, then find it done
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
