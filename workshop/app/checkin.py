@@ -16,10 +16,10 @@ from .components import (
     Form,
     Status,
     card,
-    classed,
     full,
     heading,
     html,
+    named,
     run_safely,
     set_options,
 )
@@ -55,7 +55,8 @@ class CheckInView(widgets.VBox):
 
     def __init__(self, workbook):
         self.workbook = workbook
-        self.pick = classed(widgets.Dropdown(layout=full()), "rr-later-pick")
+        self.pick = named(widgets.Dropdown(layout=full()), "Relationship to check in on",
+                          "rr-later-pick")
         self._quiet = False
         self.pick.observe(lambda _: None if self._quiet else run_safely(
             self.status, self.open_selected), "value")

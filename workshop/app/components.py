@@ -85,6 +85,24 @@ class Status(widgets.HTML):
         self.value, self.layout.display = "", "none"
 
 
+def named(control: widgets.Widget, label: str, *classes: str) -> widgets.Widget:
+    """Give a form control its accessible name and CSS classes, in one message to the page.
+
+    The name is the control's own ``description``, which ipywidgets renders as a ``<label>``
+    tied to the input; ``rr-named`` has the kit's stylesheet keep that label for screen
+    readers only, where the label is already shown beside the control. Controls without
+    a description of their own (boxes, buttons, check boxes that show it already) only
+    get the classes.
+    """
+    from ipywidgets.widgets.widget_description import DescriptionWidget
+    with control.hold_sync():
+        if isinstance(control, DescriptionWidget) and not isinstance(control, widgets.Checkbox):
+            control.description = label
+            control.add_class("rr-named")
+        classed(control, *classes)
+    return control
+
+
 class Field(widgets.VBox):
     """One input with its label, an optional hint and its validation message beside it.
 
@@ -94,9 +112,11 @@ class Field(widgets.VBox):
 
     def __init__(self, name: str, label: str, control: widgets.Widget, hint: str = "",
                  css: str | None = None, *, hint_above: bool = False, detail_html: str = ""):
-        self.name, self.control = name, classed(control, css or f"rr-{name.replace('_', '-')}")
+        self.name = name
+        self.control = named(control, label, css or f"rr-{name.replace('_', '-')}")
         self.message = html("", "rr-field-error", f"rr-error-{name.replace('_', '-')}")
-        head = f'<span class="rr-field-label">{esc(label)}</span>'
+        hidden = ' aria-hidden="true"' if "rr-named" in control._dom_classes else ""
+        head = f'<span class="rr-field-label"{hidden}>{esc(label)}</span>'
         if hint and (hint_above or detail_html):
             head += f'<div class="rr-hint">{esc(hint)}</div>'
         parts = [html(head + detail_html), control]

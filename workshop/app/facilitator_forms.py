@@ -16,14 +16,14 @@ from ..aggregate import dimension_name
 from ..content import content
 from ..errors import InvalidInput, WorkshopError
 from ..model import DEFAULT_ANONYMITY
-from .components import FULL, Field, Form, button, classed, esc, html, text_input
+from .components import FULL, Field, Form, button, classed, esc, html, named, text_input
 
 ROW = widgets.Layout(width="100%", align_items="center", flex_flow="row wrap")
 
 
-def _number(control: widgets.Widget, css: str, width: str = "7em") -> widgets.Widget:
+def _number(control: widgets.Widget, css: str, label: str, width: str = "7em") -> widgets.Widget:
     control.layout = widgets.Layout(width=width)
-    return classed(control, css)
+    return named(control, label, css)
 
 
 class DimensionPicker(widgets.VBox):
@@ -32,7 +32,8 @@ class DimensionPicker(widgets.VBox):
     def __init__(self):
         self.rows: dict[str, tuple[widgets.Checkbox, widgets.FloatText]] = {}
         self.list = widgets.VBox(layout=FULL)
-        self.new_name = classed(text_input("e.g. Shared goals"), "rr-new-dimension")
+        self.new_name = named(text_input("e.g. Shared goals"), "A dimension of your own",
+                              "rr-new-dimension")
         self.new_name.layout = widgets.Layout(width="16em")
         self.add = button("Add dimension", "rr-add-dimension")
         self.message = html("", "rr-field-error", "rr-error-new-dimension")
@@ -45,7 +46,8 @@ class DimensionPicker(widgets.VBox):
     def _row(self, key: str, name: str, weight: float, ticked: bool) -> None:
         tick = classed(widgets.Checkbox(value=ticked, description=name, indent=False,
                                         layout=widgets.Layout(width="18em")), f"rr-dim-{key}")
-        weigh = _number(widgets.FloatText(value=weight, step=0.5), f"rr-weight-{key}")
+        weigh = _number(widgets.FloatText(value=weight, step=0.5), f"rr-weight-{key}",
+                        f"Weight of {name}")
         self.rows[key] = (tick, weigh)
         self.list.children = [*self.list.children,
                               widgets.HBox([tick, html('<span class="rr-hint">weight</span>'),
@@ -89,7 +91,8 @@ class AgendaEditor(widgets.VBox):
         self.minutes: dict[str, widgets.IntText] = {}
         rows = []
         for phase in content().phases:
-            box = _number(widgets.IntText(value=phase.minutes), f"rr-minutes-{phase.key}")
+            box = _number(widgets.IntText(value=phase.minutes), f"rr-minutes-{phase.key}",
+                          f"Minutes for {phase.title}")
             box.observe(lambda _: self._total(), "value")
             self.minutes[phase.key] = box
             rows.append(widgets.HBox([html(esc(phase.title)), box], layout=ROW))
@@ -143,7 +146,8 @@ class SessionForm(Form):
                                 self.dimensions, css="rr-dimensions"),
             "anonymity_threshold": Field(
                 "anonymity_threshold", "Anonymity threshold",
-                _number(widgets.IntText(value=DEFAULT_ANONYMITY), "rr-threshold"),
+                _number(widgets.IntText(value=DEFAULT_ANONYMITY), "rr-threshold",
+                        "Anonymity threshold"),
                 hint="Group charts stay hidden until this many people answered (at least 3).",
                 css="rr-threshold"),
             "timeboxes": Field("timeboxes", "Agenda (minutes per phase, 0 leaves it out)",

@@ -16,7 +16,18 @@ from ..aggregate import Group
 from ..charts import mime_bundle
 from ..errors import AccessDenied
 from ..group_charts import untitled
-from .components import FULL, ChartSlot, Status, button, classed, download_link, esc, heading, html
+from .components import (
+    FULL,
+    ChartSlot,
+    Status,
+    button,
+    classed,
+    download_link,
+    esc,
+    heading,
+    html,
+    named,
+)
 
 ROW = widgets.Layout(width="100%", align_items="center", flex_flow="row wrap")
 CHARTS = session_report.CHARTS
@@ -134,9 +145,9 @@ class ExportPanel(widgets.VBox):
             one = button(label, f"rr-export-{fmt}")
             one.on_click(lambda _, f=fmt: self.prepare(f))
             buttons.append(one)
-        self.key = classed(widgets.Password(placeholder="facilitator key",
-                                            layout=widgets.Layout(width="16em")),
-                           "rr-backup-key")
+        self.key = named(widgets.Password(placeholder="facilitator key",
+                                          layout=widgets.Layout(width="16em")),
+                         "Facilitator key for the full backup", "rr-backup-key")
         self.full = button("Full backup (JSON)", "rr-export-full")
         self.full.on_click(lambda _: self.prepare_full())
         super().__init__([

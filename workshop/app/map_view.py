@@ -13,11 +13,11 @@ from .components import (
     ChartSlot,
     Status,
     card,
-    classed,
     esc,
     full,
     heading,
     html,
+    named,
     run_safely,
     set_options,
 )
@@ -33,7 +33,8 @@ class MapView(widgets.VBox):
         self.states = ChartSlot("rr-chart-states")
         self.radar = ChartSlot("rr-chart-radar")
         self.state_notes = html("", "rr-state-notes")
-        self.pick = classed(widgets.Dropdown(description="", layout=full()), "rr-radar-pick")
+        self.pick = named(widgets.Dropdown(layout=full()), "Relationship to profile",
+                          "rr-radar-pick")
         self.pick.observe(lambda _: None if self._quiet else self._draw_radar(), "value")
         self._quiet = False
         self.status = Status()

@@ -77,6 +77,7 @@ class ParticipantApp(widgets.VBox):
 
     def __init__(self, code: str = "", store_factory: Callable | None = None):
         from .device import Device
+        from .focus import FocusMover
         self._code, self._store_factory = code, store_factory
         self.workbook, self.banner = None, None
         self.views: dict[str, widgets.Widget] = {}
@@ -84,6 +85,7 @@ class ParticipantApp(widgets.VBox):
         self._kept = ""  # the resume code this device keeps for the person in
         self._hold: tuple[str | None] | None = None  # see step_for_phase
         self.status = Status("rr-app-status")
+        self.focus_mover = FocusMover()  # no view: it only moves the page's focus (see show)
         self.device = Device()
         self.device.observe(lambda change: self._from_device(change["new"]), "found")
         self.join_view = self._new_join_view()
@@ -192,8 +194,10 @@ class ParticipantApp(widgets.VBox):
         for shown in (self.header, self.nav):
             shown.layout.display = None
         if resume_code:
-            self.notice.children = [ResumeNotice(resume_code, workbook.session.title
-                                                 if workbook.session else None)]
+            notice = ResumeNotice(resume_code, workbook.session.title
+                                  if workbook.session else None)
+            notice.done.on_click(lambda _: self.focus_mover.to(heading_of(self.current)))
+            self.notice.children = [notice]
             self.notice.layout.display = None
         self.nav.children = [self._step_button(key, label) for key, label in STEPS]
         phase = workbook.session.current_phase if workbook.session else None
@@ -203,6 +207,8 @@ class ParticipantApp(widgets.VBox):
             # Back on the step it was on: the banner's first word must not move it.
             self._hold = (phase,) if step == place.get("step") else None
         self.show(step)
+        if resume_code:  # shown only now: the notice is read first, then the step
+            self.focus_mover.to(".rr-resume-notice h3")
         # Facilitator console integration (issue 4): the workshop's current phase and time left,
         # and this app follows the facilitator from phase to phase (see workshop/app/phase.py).
         if workbook.session is not None:
@@ -246,6 +252,7 @@ class ParticipantApp(widgets.VBox):
         self.status.ok(FORGOTTEN)  # first, so it is there when the join screen shows
         self.body.children = [self.join_view]
         self._hide_steps()
+        self.focus_mover.to(".rr-app-status")  # the button pressed is gone: say what happened
 
     def _hide_steps(self) -> None:
         for hidden in (self.header, self.nav, self.notice):  # until someone is in
@@ -260,10 +267,12 @@ class ParticipantApp(widgets.VBox):
     # -- steps ------------------------------------------------------------------------------
 
     def show(self, key: str) -> None:
-        """Open step ``key``, building its view the first time."""
+        """Open step ``key``, building its view the first time; the keyboard focus moves to
+        the step's heading when another step opens (not when the same one is refreshed)."""
         def go():
-            view = self.views.get(key) or self._build(key)
+            view = self.views.get(key) or classed(self._build(key), f"rr-view-{key}")
             self.views[key] = view
+            moved = self.current != key
             if hasattr(view, "shown"):
                 view.shown()
             elif hasattr(view, "refresh"):
@@ -273,6 +282,8 @@ class ParticipantApp(widgets.VBox):
             for child in self.nav.children:
                 (child.add_class if f"rr-step-{key}" in child._dom_classes
                  else child.remove_class)("rr-current")
+            if moved:
+                self.focus_mover.to(heading_of(key))
         self.status.clear()
         if run_safely(self.status, go):
             self._remember()
@@ -305,6 +316,11 @@ class ParticipantApp(widgets.VBox):
         return [key for key, _ in STEPS]
 
 
+def heading_of(step: str | None) -> str:
+    """The CSS selector of a step's heading (the first ``h2`` of its view)."""
+    return f".rr-view-{step} h2"
+
+
 def _close_tree(widget: widgets.Widget) -> None:
     """Close a widget and everything inside it (their models leave the kernel and the page)."""
     for child in getattr(widget, "children", ()):
@@ -317,5 +333,5 @@ def participant_app() -> ParticipantApp:
     return ParticipantApp.from_environment()
 
 
-__all__ = ["STEPS", "ParticipantApp", "first_step", "participant_app", "resumed_step",
-           "step_for_phase"]
+__all__ = ["STEPS", "ParticipantApp", "first_step", "heading_of", "participant_app",
+           "resumed_step", "step_for_phase"]

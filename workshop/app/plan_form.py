@@ -14,7 +14,18 @@ import ipywidgets as widgets
 
 from ..content import content
 from ..model import CHANNELS, PLAN_STATUSES
-from .components import Field, Status, button, card, classed, copy_button, esc, full, html
+from .components import (
+    Field,
+    Status,
+    button,
+    card,
+    classed,
+    copy_button,
+    esc,
+    full,
+    html,
+    named,
+)
 from .inventory import CADENCES
 
 ANSWER_STEPS = ("ask", "own", "changed", "reconnect")  # steps with a free-text answer
@@ -24,12 +35,12 @@ class MeetingInput(widgets.HBox):
     """A date and a time (HH:MM, this computer's time zone); ``value`` is a datetime."""
 
     def __init__(self):
-        self.day = classed(widgets.DatePicker(layout=widgets.Layout(width="auto",
-                                                                    flex="2 1 0")),
-                           "rr-meeting-date")
-        self.clock = classed(widgets.Text(value="10:00", placeholder="HH:MM",
-                                          layout=widgets.Layout(width="auto", flex="1 1 0")),
-                             "rr-meeting-time")
+        self.day = named(widgets.DatePicker(layout=widgets.Layout(width="auto",
+                                                                  flex="2 1 0")),
+                         "Meeting date", "rr-meeting-date")
+        self.clock = named(widgets.Text(value="10:00", placeholder="HH:MM",
+                                        layout=widgets.Layout(width="auto", flex="1 1 0")),
+                           "Meeting time (HH:MM)", "rr-meeting-time")
         super().__init__([self.day, self.clock], layout=full())
 
     @property
@@ -64,12 +75,12 @@ class CommitmentRows(widgets.VBox):
         super().__init__([self.rows, self.add], layout=full())
 
     def append(self, what: str = "", owner: str = "me", due=None) -> None:
-        w = classed(widgets.Text(value=what, placeholder="What", layout=widgets.Layout(
-            flex="3 1 0", width="auto")), "rr-commitment-what")
-        o = classed(widgets.Text(value=owner, placeholder="Who", layout=widgets.Layout(
-            flex="1 1 0", width="auto")), "rr-commitment-who")
-        d = classed(widgets.DatePicker(value=due, layout=widgets.Layout(
-            flex="2 1 0", width="auto")), "rr-commitment-due")
+        w = named(widgets.Text(value=what, placeholder="What", layout=widgets.Layout(
+            flex="3 1 0", width="auto")), "Commitment: what", "rr-commitment-what")
+        o = named(widgets.Text(value=owner, placeholder="Who", layout=widgets.Layout(
+            flex="1 1 0", width="auto")), "Commitment: who", "rr-commitment-who")
+        d = named(widgets.DatePicker(value=due, layout=widgets.Layout(
+            flex="2 1 0", width="auto")), "Commitment: by when", "rr-commitment-due")
         drop = button("✕", "rr-remove-commitment", tooltip="Remove this commitment")
         row = classed(widgets.HBox([w, o, d, drop], layout=full()), "rr-commitment")
         drop.on_click(lambda _: self._drop(row))

@@ -1,0 +1,67 @@
+"""Moving the keyboard focus from the kernel: a tiny anywidget with no view of its own.
+
+When a step of the participant app opens, its content is replaced; without help the focus
+stays on the button that was pressed (or falls back to the page), and a screen reader says
+nothing about the new step. :meth:`FocusMover.to` asks the page to focus the first visible
+element matching a CSS selector, typically the new step's heading, as soon as it is drawn.
+An element that cannot take focus by itself (a heading) gets ``tabindex="-1"``, which lets
+a script focus it without adding it to the Tab order. A newer request replaces one that is
+still waiting, so a quick second click never steals the focus back.
+"""
+
+from __future__ import annotations
+
+import anywidget
+
+ESM = r"""
+const WAIT_FRAMES = 600;  // about 10 s at 60 frames a second: a busy page draws late
+const visible = (el) => el.getClientRects().length > 0;
+
+export default {
+  initialize({ model }) {
+    let cancel = () => {};
+    const move = (msg) => {
+      if (!msg || typeof msg.focus !== "string") { return; }
+      cancel();
+      let stopped = false, frames = 0;
+      cancel = () => { stopped = true; };
+      const attempt = () => {
+        if (stopped) { return; }
+        const target = Array.from(document.querySelectorAll(msg.focus)).find(visible);
+        if (target) {
+          if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) {
+            target.setAttribute("tabindex", "-1");
+          }
+          target.focus();
+          stopped = true;
+        } else if (++frames < WAIT_FRAMES) {
+          requestAnimationFrame(attempt);
+        }
+      };
+      attempt();
+    };
+    model.on("msg:custom", move);
+    return () => { cancel(); model.off("msg:custom", move); };
+  },
+  render({ el }) {
+    el.classList.add("rr-focus");
+  },
+};
+"""
+
+
+class FocusMover(anywidget.AnyWidget):
+    """``mover.to(".rr-view-map h2")``: the page focuses that element once it is drawn."""
+
+    _esm = ESM
+
+    def __init__(self):
+        super().__init__(_dom_classes=("rr-focus",))
+        self.requested: str | None = None  # the last selector asked for (tests read it)
+
+    def to(self, selector: str) -> None:
+        self.requested = selector
+        self.send({"focus": selector})
+
+
+__all__ = ["FocusMover"]
