@@ -107,7 +107,7 @@ def _public(public_url: str | None) -> str | None:
 
 def render(kind: str, replicas: list[Replica], *, listen: str | None = None,
            public_url: str | None = None, base_url: str | None = None,
-           tls_cert: str | None = None, maxconn: int = 20000) -> str:
+           tls_cert: str | None = None) -> str:
     """The config file's text for ``kind`` (one of :data:`KINDS`)."""
     if kind not in KINDS:
         raise InvalidInput({"--kind": f"{kind!r}: choose one of {', '.join(KINDS)}"})
@@ -123,4 +123,4 @@ def render(kind: str, replicas: list[Replica], *, listen: str | None = None,
     server_name = (urlsplit(public_url).hostname if public_url else None) or "_"
     return environment.get_template(f"{kind}.{'cfg' if kind == 'haproxy' else 'conf'}.j2").render(
         replicas=replicas, listen=bound, public_url=public_url, base_url=_base_url(base_url),
-        tls_cert=tls_cert, cookie=COOKIE, maxconn=maxconn, server_name=server_name)
+        tls_cert=tls_cert, cookie=COOKIE, server_name=server_name)
