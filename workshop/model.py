@@ -75,11 +75,23 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+GroupChart = Literal["states", "dimensions", "heatmap", "drift", "gaps"]
+
+
+class Projector(Record):
+    """What the presenter view shows of the group: nothing until the facilitator reveals the
+    results, then one chart at a time, the one the console chose."""
+
+    revealed: bool = False
+    chart: GroupChart = "states"
+
+
 class SessionSettings(Record):
     dimensions: list[str] = Field(min_length=1, max_length=12)
     weights: dict[str, float]
     anonymity_threshold: int = Field(DEFAULT_ANONYMITY, ge=MIN_ANONYMITY, le=1000)
     timeboxes: dict[str, int] = Field(default_factory=dict)
+    projector: Projector = Field(default_factory=Projector)
 
     @model_validator(mode="after")
     def _weights_cover_dimensions(self):
