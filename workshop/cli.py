@@ -174,6 +174,8 @@ def serve(args) -> int:
                             public_url=config.setting("public_url", args.public_url),
                             prefix=args.base_url, **kernels)
     os.environ.update(creating.environment())  # the kernels inherit it (Server.env)
+    if args.db_pool is not None:  # each kernel's own connections to PostgreSQL
+        os.environ["RESET_WORKSHOP_DB_POOL"] = str(args.db_pool)
     if made_key:
         print(f"Creation key (asked for to create a session): {creating.key}")
     try:
@@ -206,6 +208,10 @@ def _serve_args(parser):
     parser.add_argument("--kernel-grace", default=None, metavar="TIME",
                         help="free a fetched page's kernel if it never connects within this "
                              "time (default 2m)")
+    parser.add_argument("--db-pool", type=_pool, default=None, metavar="N",
+                        help="PostgreSQL: most connections each page's kernel holds (default: "
+                             "SQLAlchemy's 5, plus 10 in a burst; 2 is plenty). Size it so "
+                             "replicas x --max-kernels x N stays under max_connections")
     parser.add_argument("--create-sessions", choices=creation.WHO, default=None,
                         help="who may create sessions on the facilitator page: anyone (the "
                              "default), key (only with the creation key from "
@@ -360,6 +366,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"reset-workshop: error: {message}", file=sys.stderr)
         return 1
+
+
+def _pool(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number, 1 or more")
+    return int(text)
 
 
 def _port(text: str) -> int:

@@ -240,6 +240,18 @@ def _is_database_error(exc: BaseException) -> bool:
     return bool(alembic_errors) and isinstance(exc, alembic_errors.CommandError)
 
 
+def pool_limits(env: dict | None = None) -> dict:
+    """At most RESET_WORKSHOP_DB_POOL connections per process (each served page is one), set
+    by ``serve --db-pool``; unset: SQLAlchemy's pool (5, and 10 more in a burst)."""
+    value = (os.environ if env is None else env).get("RESET_WORKSHOP_DB_POOL", "").strip()
+    if not value:
+        return {}
+    if not value.isdigit() or int(value) < 1:
+        raise DatabaseUnavailable(f"RESET_WORKSHOP_DB_POOL {value!r}: give a whole number, 1 "
+                                  "or more")
+    return {"pool_size": int(value), "max_overflow": 0}
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; on SQLite with WAL, a busy timeout and immediate write locks."""
     if not url.startswith("sqlite"):
@@ -247,7 +259,7 @@ def make_engine(url: str) -> Engine:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         try:
-            return sa.create_engine(url, pool_pre_ping=True)
+            return sa.create_engine(url, pool_pre_ping=True, **pool_limits())
         except ImportError as exc:
             raise DatabaseUnavailable(
                 f"{shown(given)}: its driver ({exc.name or 'psycopg'}) is not installed; "
