@@ -20,7 +20,7 @@ from .errors import DatabaseUnavailable
 from .model import CHANNELS, KINDS, PLAN_STATUSES, SESSION_STATUSES, TRENDS
 
 BUSY_TIMEOUT_MS = 60_000
-HEAD = "0004"  # newest migration; a test checks it matches workshop/migrations/versions
+HEAD = "0005"  # newest migration; a test checks it matches workshop/migrations/versions
 metadata = sa.MetaData()
 
 
@@ -137,6 +137,25 @@ plans = sa.Table(
     sa.Column("status", sa.String(12), nullable=False),
     sa.Column("updated_at", Stamp, nullable=False),
     _one_of("status", PLAN_STATUSES), _between("followup_days", 1, 365),
+)
+
+# Asking the other party of one relationship (workshop.invitation): only a hash of the link's
+# token is kept; the other party's answers live here and nowhere else (no group figure reads
+# this table).
+invitations = sa.Table(
+    "invitations", metadata, _id(), _parent("relationship_id", "relationships"),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("inviter", sa.String(60), nullable=False),
+    sa.Column("them", sa.String(60), nullable=False),
+    sa.Column("dimensions", sa.JSON, nullable=False),
+    sa.Column("ratings", sa.JSON, nullable=False),
+    sa.Column("need_mine", sa.Text, nullable=False, server_default=""),
+    sa.Column("need_theirs", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("expires_at", Stamp, nullable=False),
+    sa.Column("revoked_at", Stamp),
+    sa.Column("updated_at", Stamp),
+    sa.Column("submitted_at", Stamp),
 )
 
 
