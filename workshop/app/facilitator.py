@@ -23,7 +23,7 @@ from .components import FULL, Status, button, classed, esc, heading, html, run_s
 from .facilitator_forms import OpenForm, SessionForm
 from .facilitator_group import ExportPanel, GroupPanel
 from .facilitator_panels import AgendaPanel, JoinPanel, KeyNotice, ProgressPanel
-from .facilitator_share import SharePanel
+from .facilitator_share import PresenterPanel, SharePanel
 from .phase import TIMER_STYLE
 from .ticker import Ticker
 
@@ -134,15 +134,17 @@ class SessionConsole(widgets.VBox):
         for one in notice:
             one.dismiss.on_click(lambda _, n=one: self._forget(n))
         self.share = SharePanel(store, session)
+        self.presenter = PresenterPanel(store, session)
         private = widgets.VBox([self.exports, self.share, self.admin], layout=FULL)
         super().__init__([self.title, self.status, *notice, self.join, self.agenda,
-                          self.progress, self.group, private], layout=FULL)
+                          self.progress, self.group, self.presenter, private], layout=FULL)
         classed(self, "rr-session-console")
         self._fingerprint, self._ticks, self._snapshot = None, 0, None
         self._shown: Snapshot | None = None
         self._group_at, self._group_cost = 0.0, 0.0
         self._frames = frames_cache.SessionFrames(store.engine, session.id)
         self.refresh()
+        self.presenter.follow(self.group.reveal)  # the projector shows what is revealed here
         self.ticker = Ticker(1.0, self.tick)
         if start:
             self.ticker.start()
