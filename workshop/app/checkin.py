@@ -65,13 +65,15 @@ class CheckInView(widgets.VBox):
         self.contact.on_submit(self._log)
         self.history = ChartSlot("rr-chart-history")
         self.rating_slot = widgets.VBox(layout=full())
+        self.invite_slot = widgets.VBox(layout=full())  # issue 11: ask the other side again
         self.contacts = html("", "rr-contact-list")
         intro = heading("Check in later", "Come back with your resume code after the reset: "
                         "log when you were in touch, rate the relationship again, and see "
                         "whether it is recovering.")
         super().__init__([card(intro, self.pick, self.status),
                           card(self.history), card(self.contact, self.contacts),
-                          card(self.rating_slot, css="rr-later-rating")], layout=full())
+                          card(self.rating_slot, css="rr-later-rating"),
+                          self.invite_slot], layout=full())
         self._stale = True
         workbook.on_change(lambda what: setattr(self, "_stale", True))
 
@@ -98,6 +100,8 @@ class CheckInView(widgets.VBox):
         form.submit.description = "Save new ratings"
         form.on_submit(lambda values: self._rate(form, values))
         self.rating_slot.children = [form]
+        from .invite_panel import InvitePanel
+        self.invite_slot.children = [InvitePanel(self.workbook, rid)]
         self._draw(rid)
 
     def _draw(self, rid: str) -> None:
