@@ -39,24 +39,32 @@ def user_text(text) -> str:
 
 
 def classed(widget: widgets.Widget, *classes: str) -> widgets.Widget:
+    """Add CSS classes to a widget that exists already: one message to its page per class.
+    A widget made here should rather get them at birth (:func:`dom_classes`), in the
+    message that creates it on the page."""
     for name in classes:
         widget.add_class(name)
     return widget
 
 
+def dom_classes(*classes: str) -> dict:
+    """Constructor keywords that give a new widget its CSS classes in its opening message
+    (each class added later is one more message through the server, for every page)."""
+    return {"_dom_classes": tuple(name for name in classes if name)}
+
+
 def html(markup: str = "", *classes: str) -> widgets.HTML:
     """An HTML widget for markup the kit wrote (user text must go through :func:`esc`)."""
-    return classed(widgets.HTML(markup, layout=full()), *classes)
+    return widgets.HTML(markup, layout=full(), **dom_classes(*classes))
 
 
 def button(description: str, css: str, style: str = "", tooltip: str = "") -> widgets.Button:
-    widget = widgets.Button(description=description, button_style=style, tooltip=tooltip,
-                            layout=widgets.Layout(width="auto"))
-    return classed(widget, css)
+    return widgets.Button(description=description, button_style=style, tooltip=tooltip,
+                          layout=widgets.Layout(width="auto"), **dom_classes(css))
 
 
 def card(*children: widgets.Widget, css: str = "") -> widgets.VBox:
-    return classed(widgets.VBox(list(children), layout=full()), "rr-card", *filter(None, [css]))
+    return widgets.VBox(list(children), layout=full(), **dom_classes("rr-card", css))
 
 
 def heading(title: str, intro: str = "", level: int = 2) -> widgets.HTML:
@@ -68,8 +76,7 @@ class Status(widgets.HTML):
     """A one-line message under a form or a step: saved, or what went wrong, in plain words."""
 
     def __init__(self, css: str = "rr-status"):
-        super().__init__(layout=full(display="none"))
-        classed(self, "rr-status", css)
+        super().__init__(layout=full(display="none"), **dom_classes("rr-status", css))
 
     def ok(self, text: str) -> None:
         self.remove_class("rr-status-error")
@@ -122,8 +129,7 @@ class Field(widgets.VBox):
         parts = [html(head + detail_html), control]
         if hint and not (hint_above or detail_html):
             parts.append(html(f'<span class="rr-hint">{esc(hint)}</span>'))
-        super().__init__([*parts, self.message], layout=full())
-        self.add_class("rr-field")
+        super().__init__([*parts, self.message], layout=full(), **dom_classes("rr-field"))
 
     @property
     def value(self):
@@ -161,8 +167,9 @@ class Form(widgets.VBox):
         self.submit = button(self.submit_label, self.submit_css, "primary")
         self.submit.on_click(lambda _: self.submit_values())
         self._handlers: list[Callable] = []
-        super().__init__([*children, self.submit, self.status], layout=full(), **kwargs)
-        self.add_class("rr-form")
+        classes = dom_classes("rr-form", *kwargs.pop("_dom_classes", ()))
+        super().__init__([*children, self.submit, self.status], layout=full(), **classes,
+                         **kwargs)
 
     @property
     def value(self) -> dict:

@@ -23,8 +23,7 @@ import ipywidgets as widgets
 
 from ..content import content
 from ..model import Session
-from .components import classed, esc, html, log
-from .countdown import Countdown
+from .components import classed, dom_classes, esc, html, log
 from .ticker import Ticker
 
 LEVELS = ("idle", "running", "ending", "over")
@@ -54,16 +53,16 @@ class PhaseBanner(widgets.VBox):
     def __init__(self, store, session_id: str, seconds: float = 0.5, start: bool = True):
         self.store, self.session_id = store, session_id
         self.title = html("", "rr-phase-title")
+        from .countdown import Countdown  # anywidget: only once someone has joined
         self.timer = Countdown("rr-phase-timer")
         self.summary = html("", "rr-phase-summary", "rr-hint")
         self.preload = widgets.Output(layout=widgets.Layout(height="0px", overflow="hidden",
                                                             visibility="hidden"))
         self.preload.outputs = (PLOTLY_PRELOAD,)
-        head = classed(widgets.HBox([self.title, self.timer],
-                                    layout=widgets.Layout(width="100%",
-                                                          justify_content="space-between")),
-                       "rr-phase-head")
-        super().__init__([head,
+        self.head = widgets.HBox([self.title, self.timer], **dom_classes("rr-phase-head"),
+                                 layout=widgets.Layout(width="100%",
+                                                       justify_content="space-between"))
+        super().__init__([self.head,
                           self.summary, html(TIMER_STYLE), self.preload],
                          layout=widgets.Layout(width="100%"))
         classed(self, "rr-phase-banner", "rr-card")
@@ -118,7 +117,7 @@ class PhaseBanner(widgets.VBox):
 
     def close(self) -> None:
         self.ticker.stop()
-        for widget in (self._echo_link, self.moves, self.echo, self.timer):
+        for widget in (self._echo_link, self.moves, self.echo, self.timer, self.head):
             widget.close()
         super().close()
 
