@@ -40,6 +40,8 @@ class PlanBook:
     tidy: Tidy
     name: str | None = None
     created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    # The latest comparison with the other party, by relationship id (workshop.comparison).
+    comparisons: dict = field(default_factory=dict)
 
     def relationship(self, relationship_id: str) -> Relationship | None:
         return next((r for r in self.relationships if r.id == relationship_id), None)
@@ -97,8 +99,15 @@ def _items(book: PlanBook, scores: pd.DataFrame) -> list[dict]:
             "health": f"{row['health']:.0f}" if row is not None else "",
             "meeting": _local(plan.meeting_at), "message": plan.message.strip(),
             "steps": _steps(plan), "commitments": plan.commitments,
-            "followups": [_local(f) for f in followups]})
+            "followups": [_local(f) for f in followups],
+            "differently": _differently(book, rel.id)})
     return items
+
+
+def _differently(book: PlanBook, relationship_id: str) -> dict | None:
+    from .comparison import plan_section
+    found = book.comparisons.get(relationship_id)
+    return plan_section(found) if found is not None else None
 
 
 # -- HTML -----------------------------------------------------------------------------------
@@ -142,6 +151,11 @@ def html_document(book: PlanBook) -> str:
     items = _items(book, scores)
     for item in items:
         item["charts"] = _plan_charts(book, item["relationship"].id, item["label"])
+        if item["differently"]:
+            from .comparison_chart import comparison
+            found = book.comparisons[item["relationship"].id]
+            item["differently"]["chart"] = _embed(comparison(
+                found.frame, them=found.invitation.them, title="Both sides' ratings"))
     template = _environment("html").get_template("action_plan.html.j2")
     return template.render(book=book, items=items, overview=overview, rated=len(scores),
                            plotly_js=Markup(get_plotlyjs()))

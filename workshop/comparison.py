@@ -158,3 +158,19 @@ def differently(comparison: Comparison) -> dict[str, list[str]]:
     if comparison.invitation.need_theirs:
         needs.append(fill(said.needs_for_me, them=them, need=comparison.invitation.need_theirs))
     return {"changed": changed, "needs": needs}
+
+
+def plan_section(comparison: Comparison) -> dict:
+    """What the written plan shows under "Where we see it differently": the two ratings per
+    dimension, the gaps in a sentence, both sides' needs and the drafted lines (plain text;
+    each format escapes it)."""
+    inv = comparison.invitation
+    when = comparison.answered_at
+    return {"them": inv.them, "answered": f"{when.astimezone():%d %B %Y}" if when else "",
+            "sentence": gap_sentence(comparison.frame, "you", "them"),
+            "rows": comparison.frame.to_dict("records"),
+            "needs": [("What you need now", comparison.need_mine),
+                      ("What you think they need", comparison.need_theirs),
+                      ("What they need now", inv.need_mine),
+                      ("What they think you need", inv.need_theirs)],
+            "lines": differently(comparison)}

@@ -167,6 +167,11 @@ class Workbook:
 
     def plan_book(self):
         """Everything for the downloads (:class:`workshop.action_plan.PlanBook`)."""
+        from .. import comparison
         from ..action_plan import PlanBook
-        return PlanBook(relationships=self.relationships(), tidy=self.frames(),
-                        plans=list(self.plans().values()), name=self.display_name or None)
+        relationships = self.relationships()
+        compared = {r.id: found[-1] for r in relationships
+                    if (found := comparison.load(self.store, r.id))}
+        return PlanBook(relationships=relationships, tidy=self.frames(),
+                        plans=list(self.plans().values()), name=self.display_name or None,
+                        comparisons=compared)
