@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from . import db
 from .errors import InvalidInput, WorkshopError
+from .invitation import Invitation
 from .model import CheckIn, Contact, Participant, Relationship, ResetPlan, Session, make
 from .store import Store
 
@@ -31,18 +32,20 @@ VERSION = 1
 HOW_TO_BACK_UP = "reset-workshop export CODE --full --format json -o FILE"
 # Tables in the order rows must be inserted, each with the record that validates its rows.
 _TABLES = ["sessions", "participants", "relationships", "checkins", "ratings", "contacts",
-           "plans"]
+           "plans", "invitations"]
 _RECORDS = {"sessions": Session, "participants": Participant, "relationships": Relationship,
-            "checkins": CheckIn, "contacts": Contact, "plans": ResetPlan}
+            "checkins": CheckIn, "contacts": Contact, "plans": ResetPlan,
+            "invitations": Invitation}
 # Which earlier table each table's rows point at, through which column.
 _PARENTS = {"participants": ("session_id", "sessions"),
             "relationships": ("participant_id", "participants"),
             "checkins": ("relationship_id", "relationships"),
             "ratings": ("checkin_id", "checkins"),
             "contacts": ("relationship_id", "relationships"),
-            "plans": ("relationship_id", "relationships")}
+            "plans": ("relationship_id", "relationships"),
+            "invitations": ("relationship_id", "relationships")}
 _HASHES = {"facilitator_key_hash": re.compile(r"pbkdf2_sha256\$\d{1,7}\$[0-9a-f]+\$[0-9a-f]+"),
-           "resume_hash": re.compile(r"[0-9a-f]{64}")}
+           "resume_hash": re.compile(r"[0-9a-f]{64}"), "token_hash": re.compile(r"[0-9a-f]{64}")}
 
 
 class NotABackup(WorkshopError, ValueError):
@@ -59,7 +62,8 @@ def _owned(session_id: str) -> dict[str, sa.sql.ClauseElement]:
             "checkins": db.checkins.c.relationship_id.in_(rels),
             "ratings": db.ratings.c.checkin_id.in_(checks),
             "contacts": db.contacts.c.relationship_id.in_(rels),
-            "plans": db.plans.c.relationship_id.in_(rels)}
+            "plans": db.plans.c.relationship_id.in_(rels),
+            "invitations": db.invitations.c.relationship_id.in_(rels)}
 
 
 def _jsonable(value):

@@ -232,3 +232,30 @@ def test_every_dimension_has_a_turned_around_question():
     for key in DIMS:
         assert "{inviter}" in said.question(key).question
     assert "between you and {inviter}" in said.question("shared_goals").question
+
+
+# -- the full backup carries them -----------------------------------------------------------
+
+def test_the_full_backup_carries_invitations_and_restores_them_elsewhere(setup, tmp_path):
+    import json
+
+    from workshop.backup import check_backup, dump_session, restore_session
+    from workshop.store import Store
+    store, session, _, rel = setup
+    invitation, token = _invite(store, rel)
+    Invites(store).submit(token, THEIRS, "A monthly call")
+    data = json.loads(json.dumps(dump_session(store, session.id)))
+    assert [row["id"] for row in data["invitations"]] == [invitation.id]
+    assert token not in json.dumps(data)
+    bad = json.loads(json.dumps(data))
+    bad["invitations"][0]["ratings"]["trust"] = 9
+    with pytest.raises(InvalidInput) as refused:
+        check_backup(bad)
+    assert refused.value.fields == {"invitations[0].ratings.trust": "must be at most 5"}
+    older = {k: v for k, v in data.items() if k != "invitations"}  # made before invitations
+    assert check_backup(older)["invitations"] == []
+    with Store.open(str(tmp_path / "elsewhere.sqlite")) as other:
+        restore_session(other, data)
+        again = Invites(other).open(token)
+        assert again.ratings == THEIRS and again.need_mine == "A monthly call"
+        assert again.status() == "submitted"
