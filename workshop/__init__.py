@@ -116,6 +116,13 @@ A participant's charts, a drafted message and the anonymised group view:
 >>> group = workshop.session_group(store, session)
 >>> sorted(workshop.group_figures(group))[:2]
 ['dimensions', 'drift']
+
+Both sides of one relationship, once its other party has answered an invitation (each answer
+and the participant's rating of the time, one row per dimension per side; empty before):
+
+>>> sides = workshop.compare_sides(me.store, rel.id)
+>>> list(sides.columns)
+['relationship_id', 'answered_at', 'dimension', 'name', 'side', 'rating', 'gap']
 """
 
 from __future__ import annotations
@@ -169,6 +176,7 @@ _API = {
     "TeamDashboard": ("dashboard_view", "TeamDashboard"),
     "export_dashboard": ("dashboard_html", "export_dashboard"),
     "export_session": ("session_report", "export"),
+    "compare_sides": ("comparison", "compare_sides"),
 }
 
 __all__ = sorted(_API)

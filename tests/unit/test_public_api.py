@@ -33,6 +33,8 @@ EXPECTED = {
     "export_dashboard",
     # exports
     "export_session",
+    # both sides of a relationship (the other party's invitation)
+    "compare_sides",
 }
 
 
