@@ -209,9 +209,9 @@ def _serve_args(parser):
                         help="free a fetched page's kernel if it never connects within this "
                              "time (default 2m)")
     parser.add_argument("--db-pool", type=_pool, default=None, metavar="N",
-                        help="PostgreSQL: most connections each page's kernel holds (default: "
-                             "SQLAlchemy's 5, plus 10 in a burst; 2 is plenty). Size it so "
-                             "replicas x --max-kernels x N stays under max_connections")
+                        help="PostgreSQL: connections each page's kernel keeps open "
+                             "(default 5; a page uses 1 in steady state, a burst briefly "
+                             "more). Size max_connections >= replicas x --max-kernels x N + 10")
     parser.add_argument("--create-sessions", choices=creation.WHO, default=None,
                         help="who may create sessions on the facilitator page: anyone (the "
                              "default), key (only with the creation key from "

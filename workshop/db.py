@@ -260,15 +260,17 @@ def _is_database_error(exc: BaseException) -> bool:
 
 
 def pool_limits(env: dict | None = None) -> dict:
-    """At most RESET_WORKSHOP_DB_POOL connections per process (each served page is one), set
-    by ``serve --db-pool``; unset: SQLAlchemy's pool (5, and 10 more in a burst)."""
+    """Keep at most RESET_WORKSHOP_DB_POOL connections open per process (each served page is
+    one), set by ``serve --db-pool``; unset: SQLAlchemy's 5. A burst may still open 10 more
+    for a moment: a hard ceiling would stall a page's kernel (its reads run in threads beside
+    its writes), so the hard limit for a whole room belongs to PgBouncer."""
     value = (os.environ if env is None else env).get("RESET_WORKSHOP_DB_POOL", "").strip()
     if not value:
         return {}
     if not value.isdigit() or int(value) < 1:
         raise DatabaseUnavailable(f"RESET_WORKSHOP_DB_POOL {value!r}: give a whole number, 1 "
                                   "or more")
-    return {"pool_size": int(value), "max_overflow": 0}
+    return {"pool_size": int(value)}
 
 
 def make_engine(url: str) -> Engine:

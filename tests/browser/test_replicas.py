@@ -28,7 +28,7 @@ import pytest
 from workshop.app import serving
 from workshop.store import Store
 
-from .conftest import LAPTOP, PAGE_READY_MS, PHONE, free_port
+from .conftest import ARTIFACTS, LAPTOP, PAGE_READY_MS, PHONE, free_port
 from .test_facilitator import _move_everyone, _wait_text
 from .test_participant import App
 
@@ -90,13 +90,23 @@ def _listening(port: int, process: subprocess.Popen, what: str, seconds: float =
         time.sleep(0.3)
 
 
+@pytest.fixture
+def log():
+    """The test's timeline, printed at its end whether it passed or not."""
+    timeline = Timeline()
+    yield timeline
+    print("\nTimeline:\n" + timeline.show())
+
+
 @pytest.fixture(scope="module")
-def room(postgres_url, tmp_path_factory):
+def room(postgres_url):
     if not shutil.which("chromium"):
         pytest.skip("the system Chromium is not installed")
     if not shutil.which("haproxy"):
         pytest.skip("HAProxy is not installed (tests/run-all.sh installs it)")
-    folder = tmp_path_factory.mktemp("replicas")
+    folder = ARTIFACTS / "replicas"  # the replicas' and HAProxy's logs, kept for a look
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     database = _database(postgres_url)
     proxy_port = free_port()
     public = f"http://127.0.0.1:{proxy_port}"
@@ -109,7 +119,8 @@ def room(postgres_url, tmp_path_factory):
             with open(folder / f"{name}.log", "wb") as output:
                 serves[name] = subprocess.Popen(
                     [*CLI, "serve", "--db", database, "--port", str(port), "--public-url",
-                     public, "--no-browser"], env=env, stdout=output, stderr=subprocess.STDOUT,
+                     public, "--db-pool", "1", "--no-browser"], env=env, stdout=output,
+                    stderr=subprocess.STDOUT,
                     start_new_session=True)
         for name, port in ports.items():
             _listening(port, serves[name], name)
@@ -168,6 +179,12 @@ def _saved(database: str, session_id: str) -> dict[str, tuple[list[str], int]]:
         return found
 
 
+def _watch_socket(socket, name: str, log: Timeline) -> None:
+    what = socket.url.rsplit("/api/", 1)[-1].split("?")[0]
+    log(f"{name}'s page opened a websocket ({what})")
+    socket.on("close", lambda _: log(f"{name}'s websocket {what} closed"))
+
+
 def _connections(database: str) -> int:
     """Connections the replicas' kernels hold to the room's database (this query's excluded)."""
     import psycopg
@@ -178,8 +195,7 @@ def _connections(database: str) -> int:
 
 
 def test_two_replicas_behind_haproxy_share_the_room_and_survive_a_killed_replica(
-        room, open_page, shoot):
-    log = Timeline()
+        room, open_page, shoot, log):
     with Store.open(room.database) as store:
         session, key = store.add_session("Replica rehearsal", date.today())
     assert urllib.request.urlopen(f"{room.proxy_url}/voila/render/participant.ipynb"
@@ -241,9 +257,10 @@ def test_two_replicas_behind_haproxy_share_the_room_and_survive_a_killed_replica
     shoot(gone[0][1].page, "replicas-connection-lost-375")
 
     for name, app in gone:
+        app.page.on("websocket", lambda ws, name=name: _watch_socket(ws, name, log))
         app.page.locator(".rr-reconnect").click()
         app.page.locator(".rr-step-map.rr-current").wait_for(timeout=PAGE_READY_MS)
-        assert name in app.page.locator(".rr-who").inner_text()
+        app.page.locator(".rr-who", has_text=name).wait_for()  # drawn just after the step
         assert app.page.locator(".rr-resume-code input").count() == 0  # nothing typed
         assert app.page.locator(".rr-connection-lost").count() == 0
         assert _replica_of(app.page) == host
@@ -266,4 +283,4 @@ def test_two_replicas_behind_haproxy_share_the_room_and_survive_a_killed_replica
     assert survivor["connected"] >= PEOPLE + 1  # the console and every participant's page
     log(f"status after the kill: {host} serves {survivor['connected']} connected pages, "
         f"{victim} down")
-    print("\n" + status.stdout + "\nTimeline:\n" + log.show())
+    print("\n" + status.stdout)

@@ -1,5 +1,6 @@
-"""Replicas started at once on a fresh PostgreSQL database: one migrates it, the others wait
-for it and find it done (without the lock, one start in three failed)."""
+"""Replicas on one PostgreSQL database: started at once on a fresh one, one migrates it and
+the others wait and find it done (without the lock, one start in three failed); and the
+connections each page keeps open (``serve --db-pool``)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,14 @@ def test_four_processes_opening_a_fresh_database_at_once_all_succeed(postgres_ur
     assert failures == []
     with Store.open(url) as store:
         assert store.schema_version == db.HEAD
+
+
+def test_db_pool_sets_the_connections_each_page_keeps(capsys):
+    from workshop import cli
+    assert db.pool_limits({}) == {}
+    assert db.pool_limits({"RESET_WORKSHOP_DB_POOL": "1"}) == {"pool_size": 1}
+    with pytest.raises(db.DatabaseUnavailable, match="whole number"):
+        db.pool_limits({"RESET_WORKSHOP_DB_POOL": "none"})
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--db-pool", "0"])
+    assert "--db-pool: '0': give a whole number, 1 or more" in capsys.readouterr().err
