@@ -130,6 +130,28 @@ def test_edit_and_remove_with_confirmation(app, store):
     assert store.find_relationships(app.workbook.participant.id) == []
 
 
+def test_the_list_keeps_unchanged_rows_and_closes_the_ones_it_drops(app, store):
+    """Each row is several widget models the page must be sent: adding one relationship
+    sends one new row, not the whole list again."""
+    _joined(app)
+    view = app.views["stock"]
+    _add(app, "Acme")
+    first = view.list.children[0]
+    _add(app, "Beta")
+    assert view.list.children[0] is first and len(view.list.children) == 2
+    first.children[1].children[0].click()  # edit Acme
+    view.form.value = {"label": "Acme Ltd"}
+    view.form.submit.click()
+    changed = [row for row in view.list.children if "Acme Ltd" in row.children[0].value]
+    assert changed and changed[0] is not first and first.comm is None  # redrawn, old closed
+    beta = next(row for row in view.list.children if "Beta" in row.children[0].value)
+    remove = beta.children[1].children[1]
+    remove.click()
+    remove.click()
+    assert beta.comm is None and all(part.comm is None for part in beta.children)
+    assert ["Acme Ltd" in row.children[0].value for row in view.list.children] == [True]
+
+
 def test_rating_needs_every_dimension_and_a_resend_stores_once(app, store):
     _joined(app)
     _add(app, "Acme")

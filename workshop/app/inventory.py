@@ -17,6 +17,7 @@ from .components import (
     button,
     card,
     classed,
+    dom_classes,
     esc,
     full,
     heading,
@@ -109,8 +110,8 @@ class InventoryView(widgets.VBox):
         self.workbook = workbook
         self.form = RelationshipForm()
         self.form.on_submit(self._save)
-        self.list = widgets.VBox(layout=full())
-        classed(self.list, "rr-rel-list")
+        self.list = widgets.VBox(layout=full(), **dom_classes("rr-rel-list"))
+        self._rows: dict[str, tuple[object, widgets.HBox]] = {}  # id -> (as shown, its row)
         self.status = Status()
         self.next = button("Next: health check", "rr-next-health", "primary")
         self.next.on_click(lambda _: on_next and on_next())
@@ -131,25 +132,41 @@ class InventoryView(widgets.VBox):
         self.refresh()
 
     def refresh(self) -> None:
+        """List the relationships. A row whose relationship did not change is kept as it is
+        on the page; only new or changed ones are made (each row is 9 widget models to send),
+        and rows no longer needed are closed."""
         found = self.workbook.relationships()
-        rows = [self._row(r) for r in found]
-        if not rows:
-            rows = [html('<p class="rr-hint">Nothing here yet: add your first relationship '
-                         'below.</p>')]
-        self.list.children = rows
+        rows, kept = [], {}
+        for rel in found:
+            shown = self._rows.get(rel.id)
+            kept[rel.id] = shown if shown is not None and shown[0] == rel else (rel, self._row(rel))
+            rows.append(kept[rel.id][1])
+        self.list.children = rows or [self._empty]
         self.next.disabled = not found
+        for rel_id, (_, row) in self._rows.items():
+            if kept.get(rel_id, (None, None))[1] is not row:
+                _close_tree(row)
+        self._rows = kept
+
+    @property
+    def _empty(self) -> widgets.HTML:
+        if getattr(self, "_empty_note", None) is None:
+            self._empty_note = html('<p class="rr-hint">Nothing here yet: add your first '
+                                    'relationship below.</p>')
+        return self._empty_note
 
     def _row(self, rel) -> widgets.HBox:
-        text = html(f'<b>{user_text(rel.label)}</b> '
-                    f'<span class="rr-hint">{esc(rel.kind)} · importance {rel.importance}'
-                    f' · every {rel.cadence_days} days</span>', "rr-rel-name")
-        text.layout = widgets.Layout(flex="1 1 auto", width="auto")
+        text = widgets.HTML(f'<b>{user_text(rel.label)}</b> '
+                            f'<span class="rr-hint">{esc(rel.kind)} · importance '
+                            f'{rel.importance} · every {rel.cadence_days} days</span>',
+                            layout=widgets.Layout(flex="1 1 auto", width="auto"),
+                            **dom_classes("rr-rel-name"))
         edit = button("Edit", "rr-rel-edit")
         remove = button("Remove", "rr-rel-remove", "danger")
         edit.on_click(lambda _: self.form.edit(rel))
         remove.on_click(lambda _: self._remove(rel, remove))
-        actions = classed(widgets.HBox([edit, remove]), "rr-list-actions")
-        return classed(widgets.HBox([text, actions], layout=full()), "rr-list-row")
+        actions = widgets.HBox([edit, remove], **dom_classes("rr-list-actions"))
+        return widgets.HBox([text, actions], layout=full(), **dom_classes("rr-list-row"))
 
     def _remove(self, rel, remove: widgets.Button) -> None:
         if remove.description != "Really remove?":  # a second click confirms
@@ -162,3 +179,10 @@ class InventoryView(widgets.VBox):
             if self.form.editing == rel.id:
                 self.form.reset()
             self.refresh()
+
+
+def _close_tree(widget: widgets.Widget) -> None:
+    """Close a widget and everything under it (their models leave the page and the kernel)."""
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
