@@ -25,6 +25,7 @@ from . import charts, csvsafe, planner
 from .content import content
 from .model import Relationship, ResetPlan
 from .tidy import Tidy
+from .wording import plural
 
 TEMPLATES = Path(__file__).with_name("templates")
 MEETING_MINUTES, CHECKIN_MINUTES = 45, 15
@@ -40,8 +41,15 @@ class PlanBook:
     tidy: Tidy
     name: str | None = None
     created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    resume_code: str | None = None  # the person's own code, to come back and re-rate
+    address: str | None = None  # the participant app's address
     # The latest comparison with the other party, by relationship id (workshop.comparison).
     comparisons: dict = field(default_factory=dict)
+
+    @property
+    def coming_back(self) -> str:
+        """How to come back to re-rate, in one sentence: where, and with which code."""
+        return coming_back(self.resume_code, self.address)
 
     def relationship(self, relationship_id: str) -> Relationship | None:
         return next((r for r in self.relationships if r.id == relationship_id), None)
@@ -57,6 +65,15 @@ def _scores(book: PlanBook) -> pd.DataFrame:
 
 
 # -- shared pieces --------------------------------------------------------------------------
+
+def coming_back(resume_code: str | None, address: str | None) -> str:
+    """The sentence every take-away file carries: the app's address and the resume code."""
+    where = f"open {address}" if address else "open the workshop app"
+    code = (f"continue with your resume code {resume_code}" if resume_code
+            else "continue with the resume code you were given")
+    return (f"To check in and re-rate later, {where} and {code} (“Already started?”). "
+            "Keep the code private: it opens your plans.")
+
 
 def _local(moment: datetime | None) -> str:
     if moment is None:
@@ -118,6 +135,7 @@ def _environment(kind: str) -> Environment:
                       autoescape=select_autoescape(["html", "html.j2"]) if kind == "html"
                       else False)
     env.filters["md"] = markdown_text
+    env.filters["plural"] = plural
     env.filters["quote"] = lambda text: "\n".join(f"> {line}" for line in text.splitlines())
     return env
 
@@ -217,7 +235,7 @@ def _alarm(minutes: int):
     return alarm
 
 
-def _plan_events(plan: ResetPlan, label: str) -> list:
+def _plan_events(plan: ResetPlan, label: str, back: str) -> list:
     events = []
     if plan.meeting_at:
         meeting = _event(f"{plan.id}-meeting@relationship-reset", f"Reset meeting: {label}",
@@ -229,7 +247,7 @@ def _plan_events(plan: ResetPlan, label: str) -> list:
             events.append(_event(
                 f"{plan.id}-followup-{n}@relationship-reset", f"Check in: {label}", when,
                 f"Follow-up {n} after the reset with {label}: get in touch, then re-rate the "
-                "relationship in the workshop kit with your resume code.", CHECKIN_MINUTES))
+                f"relationship. {back}", CHECKIN_MINUTES))
     for n, commitment in enumerate(plan.commitments, 1):
         if commitment.due:
             events.append(_event(f"{plan.id}-commitment-{n}@relationship-reset",
@@ -248,7 +266,7 @@ def calendar(book: PlanBook) -> bytes:
     for plan in book.plans:
         rel = book.relationship(plan.relationship_id)
         if rel is not None:
-            for event in _plan_events(plan, rel.label):
+            for event in _plan_events(plan, rel.label, book.coming_back):
                 cal.add_component(event)
     return cal.to_ical()
 

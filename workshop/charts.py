@@ -24,6 +24,7 @@ INK, MUTED, GRID, PAPER = "#1f2a30", "#5c6b73", "#e3e7e4", "#ffffff"
 ACCENT, HEALTHY_ZONE = "#2a7f78", "rgba(26, 152, 80, 0.14)"
 HEALTHY_FROM = 4  # ratings of 4 and 5 are the healthy zone on the radar
 LABEL_CHARS = 40
+TICK_CHARS = 16  # an axis label's line, so a bar chart keeps its bars at 320 px
 EMPTY_HINT = "Rate a relationship in the health check to see it here."
 
 TEMPLATE = go.layout.Template(layout=go.Layout(
@@ -46,6 +47,36 @@ def plot_text(text, limit: int | None = None) -> str:
     if limit and len(text) > limit:
         text = text[:limit - 1] + "…"
     return html.escape(text, quote=False)
+
+
+def tick_text(text, width: int = TICK_CHARS, lines: int = 2) -> str:
+    """``text`` as a short axis label: broken into at most ``lines`` lines of about
+    ``width`` characters, the last cut with "…" if it is longer still (the chart's hover
+    keeps the whole text). Made safe like :func:`plot_text`."""
+    words = bidi.neutral("" if text is None else str(text)).split()
+    out: list[str] = []
+    for word in words:
+        if out and len(out[-1]) + 1 + len(word) <= width:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    shown = out[:lines]
+    if len(out) > lines:  # what does not fit goes on the last line, to be cut there
+        shown[-1] = " ".join(out[lines - 1:])
+    shown = [line if len(line) <= width else line[:width - 1].rstrip() + "…"
+             for line in shown]
+    return "<br>".join(html.escape(line, quote=False) for line in shown)
+
+
+def count_axis(top: float) -> dict:
+    """Axis settings for a count: whole-number ticks only (never 0.5 of a relationship),
+    about five of them whatever the largest count ``top``."""
+    step = 1
+    for nice in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        step = nice
+        if top / nice <= 6:
+            break
+    return {"dtick": step, "tick0": 0, "tickformat": "d", "rangemode": "tozero"}
 
 
 def state_look() -> pd.DataFrame:
@@ -82,7 +113,8 @@ def radar(data_frame: pd.DataFrame, title: str = "Profile") -> go.Figure:
     order = [d for d in names if d in set(data_frame["dimension"])]
     order += [d for d in data_frame["dimension"].unique() if d not in order]
     ratings = data_frame.set_index("dimension")["rating"].reindex(order)
-    theta = [plot_text(names.get(d) or content().dimension_for(d).name) for d in order]
+    theta = [tick_text(names.get(d) or content().dimension_for(d).name, 12)
+             for d in order]
     fig = go.Figure()
     ring = [5] * len(theta) + [5] + [HEALTHY_FROM] * len(theta) + [HEALTHY_FROM]
     fig.add_trace(go.Scatterpolar(r=ring, theta=theta + theta[:1] + theta[::-1] + theta[-1:],
@@ -95,7 +127,11 @@ def radar(data_frame: pd.DataFrame, title: str = "Profile") -> go.Figure:
                                   marker={"symbol": "circle", "size": 8},
                                   hovertemplate="%{theta}: %{r} of 5<extra></extra>"))
     fig.update_layout(polar={"radialaxis": {"range": [0, 5], "tickvals": [1, 2, 3, 4, 5]},
-                             "bgcolor": PAPER}, showlegend=True)
+                             "angularaxis": {"tickfont": {"size": 12}}, "bgcolor": PAPER},
+                      showlegend=True,  # under the chart, clear of the dimension names
+                      legend={"orientation": "h", "x": 0.5, "xanchor": "center",
+                              "y": -0.08, "yanchor": "top"},
+                      margin={"l": 72, "r": 72, "t": 64, "b": 48})
     return _styled(fig, title)
 
 
@@ -163,8 +199,9 @@ def priority_ranking(data_frame: pd.DataFrame, title: str = "Where a reset matte
         hovertemplate=("<b>%{customdata[0]}</b><br>Reset priority: %{x:.0f} of 100<br>"
                        "State: %{customdata[1]}<extra></extra>")))
     fig.update_yaxes(tickvals=list(top["relationship_id"]), automargin=True,
-                     ticktext=[plot_text(label, LABEL_CHARS) for label in top["label"]])
-    fig.update_xaxes(title="Reset priority (0-100)", range=[0, 100])
+                     ticktext=[tick_text(label) for label in top["label"]])
+    fig.update_xaxes(title="Reset priority", range=[0, 100])  # 0-100 on the axis itself
+    fig.update_layout(margin={"l": 8, "r": 12})
     return _styled(fig, title, height=max(260, 90 + 42 * len(top)))
 
 
@@ -176,13 +213,18 @@ def state_counts(data_frame: pd.DataFrame, title: str = "How many in each state"
     looks = state_look()
     counts = data_frame["state"].value_counts() if not data_frame.empty else pd.Series()
     looks["count"] = [int(counts.get(s, 0)) for s in looks["state"]]
+    x_names = [plot_text(n) for n in looks["name"]]
     fig = go.Figure(go.Bar(
-        x=[plot_text(n) for n in looks["name"]], y=looks["count"], text=looks["count"],
+        x=x_names, y=looks["count"], text=looks["count"],
         textposition="outside", marker={"color": looks["colour"],
                                         "line": {"color": INK, "width": 1}},
         customdata=[plot_text(_wrap(d)) for d in looks["description"]],
         hovertemplate="<b>%{x}</b>: %{y}<br>%{customdata}<extra></extra>"))
-    fig.update_yaxes(title="Relationships", rangemode="tozero", dtick=1)
+    fig.update_yaxes(title="Relationships", **count_axis(max(looks["count"].max(), 1)))
+    fig.update_xaxes(tickangle=0, tickvals=list(x_names),  # level and wrapped, never cut
+                     ticktext=[tick_text(n, 9, 3) for n in looks["name"]],
+                     tickfont={"size": 12})
+    fig.update_layout(margin={"l": 56, "r": 8, "b": 64})
     return _styled(fig, title, height=360)
 
 

@@ -15,9 +15,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .aggregate import waiting_for, weakest_dimension
-from .charts import LABEL_CHARS, MUTED, TEMPLATE, plot_text
+from .charts import LABEL_CHARS, MUTED, TEMPLATE, count_axis, plot_text, tick_text
 from .content import content
 from .model import KINDS
+from .wording import plural
 
 RATING_SCALE = "Blues"   # sequential and readable in grey; cells also print their values
 GAP_SCALE = "Oranges"
@@ -106,15 +107,17 @@ def states_chart(data_frame: pd.DataFrame, threshold: int,
     look = {s.key: s for s in content().states}
     fig = go.Figure(go.Bar(
         x=shown["relationships"], y=shown["name"], orientation="h",
+        customdata=[plural(int(n), "relationship") for n in shown["relationships"]],
         marker={"color": [look[k].colour for k in shown["state"]],
                 "line": {"color": "#333333", "width": 1}},
         text=[f"{n} ({share:.0%})" for n, share in zip(shown["relationships"], shown["share"],
                                                        strict=True)],
         textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x} relationships<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
+        hovertemplate="%{y}: %{customdata}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", tickvals=list(shown["name"]),  # wrapped, not cut
+                     ticktext=[tick_text(n, 12) for n in shown["name"]])
     top = max(shown["relationships"].max(), 1) * 1.25
-    fig.update_xaxes(title="relationships", range=[0, top])
+    fig.update_xaxes(title="relationships", range=[0, top], **count_axis(top))
     return _look(fig, title)
 
 
@@ -178,8 +181,9 @@ def drift_chart(data_frame: pd.DataFrame, threshold: int,
         text=[f"{n} ({s:.0%})" for n, s in zip(shown["relationships"], shown["share"],
                                                        strict=True)],
         textposition="outside", cliponaxis=False,
-        hovertemplate="%{x}: %{y} relationships<extra></extra>"))
-    fig.update_yaxes(title="relationships")
+        customdata=[plural(int(n), "relationship") for n in shown["relationships"]],
+        hovertemplate="%{x}: %{customdata}<extra></extra>"))
+    fig.update_yaxes(title="relationships", **count_axis(shown["relationships"].max()))
     return _look(fig, title)
 
 

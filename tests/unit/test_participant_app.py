@@ -208,14 +208,16 @@ def test_plan_drafts_save_as_typed_and_the_message_drafts_in_a_tone(app, store):
     assert kept.commitments[0].what == "Send recap" and kept.answers["changed"]
 
 
-def test_downloads_are_links_with_file_names(app):
+def test_downloads_are_one_click_buttons_that_send_named_files(app):
     _joined(app)
     _add(app, "Acme")
     app.show("leave")
     view = app.views["leave"]
-    view.prepare("ics", "text/calendar", "reset-calendar")
-    assert 'download="reset-calendar-' in view.links["ics"].value
-    assert "rr-save-ics" in view.links["ics"].value
+    name, payload = view.prepare("ics")
+    assert name.startswith("reset-calendar-") and name.endswith(".ics")
+    assert b"BEGIN:VCALENDAR" in payload
+    assert [b.css.split()[0] for b in view.buttons.values()] == [
+        "rr-download-html", "rr-download-md", "rr-download-ics", "rr-download-csv"]
 
 
 def test_resume_code_restores_everything(app, db_path, session):

@@ -50,6 +50,7 @@ class JoinPanel(widgets.VBox):
     def __init__(self):
         self.code = html("", "rr-join-code")
         self.link = html("", "rr-join-url")
+        self.warning = html("", "rr-join-warning")  # a loopback link phones cannot open
         self.qr = html("", "rr-qr")  # SVG markup: no binary buffer on the websocket
         self.qr.layout = widgets.Layout(flex="0 0 auto", width="auto")
         self.address = classed(text_input("e.g. https://workshop.example.org"),
@@ -58,7 +59,7 @@ class JoinPanel(widgets.VBox):
         self.apply.on_click(lambda _: self.draw())
         self.session: Session | None = None
         text = widgets.VBox([
-            heading("Join the workshop"), self.code, self.link,
+            heading("Join the workshop"), self.code, self.link, self.warning,
             html('<span class="rr-hint">Address participants reach this server at (for a '
                  'proxy or another network name); leave empty for the one in use.</span>'),
             widgets.HBox([self.address, self.apply], layout=ROW)],
@@ -83,6 +84,7 @@ class JoinPanel(widgets.VBox):
         shown = esc(url).replace("/", "/<wbr>").replace("?", "<wbr>?")  # breaks at / and ?
         self.link.value = f'<a href="{esc(url)}" target="_blank" rel="noopener">{shown}</a>'
         self.qr.value = joinpanel.qr_img(url)
+        self.warning.value = joinpanel.loopback_notice(url)
 
 
 class AgendaPanel(widgets.VBox):

@@ -1,5 +1,6 @@
 """Health check: rate a relationship 1-5 on every dimension, with the dimension's question and
 its healthy and drifting examples in view, plus a trend and an optional note.
+A new check-in starts from the previous one's ratings and trend, with an empty note.
 
 :class:`RatingForm` is one check-in (``value``: ratings, trend, note); it carries a client-made
 id so that sending it twice stores it once. :class:`HealthView` walks through all
@@ -13,7 +14,19 @@ import ipywidgets as widgets
 from .. import bidi
 from ..content import content
 from ..model import TRENDS, new_id
-from .components import Field, Form, button, card, classed, esc, full, heading, html
+from ..wording import plural
+from .components import (
+    Field,
+    Form,
+    Status,
+    button,
+    card,
+    classed,
+    esc,
+    full,
+    heading,
+    html,
+)
 
 SCALE = [(str(n), n) for n in range(1, 6)]
 
@@ -50,8 +63,8 @@ class RatingForm(Form):
                         "1 means drifting badly, 5 means healthy.", level=3)
         super().__init__([title, *fields.values()], fields)
         self.checkin_id = new_id()  # re-saving this form corrects its check-in in place
-        if previous is not None:
-            self.value = {**previous.ratings, "trend": previous.trend, "note": previous.note}
+        if previous is not None:  # a starting point; the note belonged to that check-in
+            self.value = {**previous.ratings, "trend": previous.trend}
 
     @property
     def value(self) -> dict:
@@ -73,25 +86,48 @@ class RatingForm(Form):
                 if self.fields[k].value is None}
 
 
-class HealthView(widgets.VBox):
-    """All relationships, one rating form at a time, with 'n of m rated'."""
+def next_unrated(order: list[str], rated, after: str | None = None) -> str | None:
+    """The first relationship in ``order`` not in ``rated``, looking after ``after`` first
+    and then from the top; None when every one is rated."""
+    start = order.index(after) + 1 if after in order else 0
+    return next((rid for rid in order[start:] + order[:start] if rid not in rated), None)
 
-    def __init__(self, workbook, on_next=None):
-        self.workbook, self.current = workbook, None
+
+class HealthView(widgets.VBox):
+    """All relationships, one rating form at a time, with 'n of m rated'. Saving moves on
+    to the next unrated relationship (brought into view); once all are rated it says so and
+    offers the map."""
+
+    def __init__(self, workbook, on_next=None, focus=None):
+        self.workbook, self.current, self._turn = workbook, None, "b"
+        if focus is None:  # the page focuses (and so scrolls to) what comes next
+            from .focus import FocusMover
+            self._mover = FocusMover()
+            focus = self._mover.to
+        self._focus = focus
         self.progress = html("", "rr-progress")
         self.picker = classed(widgets.VBox(layout=full()), "rr-health-list")
         self.slot = widgets.VBox(layout=full())
         self.next = button("Next: see the map", "rr-next-map", "primary")
         self.next.on_click(lambda _: on_next and on_next())
+        self.saved = Status("rr-health-saved")
+        self.to_map = button("See the map", "rr-all-rated-map", "primary")
+        self.to_map.on_click(lambda _: on_next and on_next())
+        self.to_map.layout.display = "none"
         intro = heading("Health check", "Rate each relationship on every dimension. Each "
                         "relationship's answers are saved as soon as you press save.")
         super().__init__([card(intro, self.progress, self.picker, self.next),
-                          card(self.slot, css="rr-rating-card")], layout=full())
+                          card(self.saved, self.to_map, self.slot, css="rr-rating-card")],
+                         layout=full())
         self.refresh()
 
     def _dimensions(self) -> list[str] | None:
         session = self.workbook.session
         return list(session.settings.dimensions) if session else None
+
+    def _order_and_rated(self) -> tuple[list[str], set[str]]:
+        ids = [r.id for r in self.workbook.relationships()]
+        return ids, {i for i in ids if self.workbook.latest_checkin(i) is not None}
 
     def refresh(self) -> None:
         relationships = self.workbook.relationships()
@@ -100,31 +136,41 @@ class HealthView(widgets.VBox):
                                if total else "Add relationships in “Take stock” first.")
         self.picker.children = [self._pick_button(r) for r in relationships]
         self.next.disabled = rated == 0
-        ids = [r.id for r in relationships]
+        ids, done = self._order_and_rated()
         if self.current not in ids:
-            unrated = [i for i in ids if self.workbook.latest_checkin(i) is None]
-            self.open_form((unrated or ids or [None])[0])
+            self.open_form(next_unrated(ids, done) or (ids or [None])[0])
 
     def _pick_button(self, rel) -> widgets.Button:
         done = self.workbook.latest_checkin(rel.id) is not None
         pick = button(("✓ " if done else "○ ") + bidi.isolated(rel.label[:60]), "rr-health-pick")
         if rel.id == self.current:
             pick.add_class("rr-current")
-        pick.on_click(lambda _: self.open_form(rel.id))
+        pick.on_click(lambda _: self.choose(rel.id))
         return pick
 
-    def open_form(self, relationship_id: str | None) -> None:
+    def choose(self, relationship_id: str) -> None:
+        """The person picked a relationship: the last save's notice gives way to it."""
+        self._quiet_notice()
+        self.open_form(relationship_id)
+
+    def _quiet_notice(self) -> None:
+        self.saved.clear()
+        self.saved.remove_class("rr-status-ok")
+        self.to_map.layout.display = "none"
+
+    def open_form(self, relationship_id: str | None) -> RatingForm | None:
         self.current = relationship_id
         if relationship_id is None:
             self.slot.children = [html('<p class="rr-hint">Nothing to rate yet.</p>')]
-            return
+            return None
         rel = self.workbook.relationship(relationship_id)
         form = RatingForm(rel, self._dimensions(), self.workbook.latest_checkin(rel.id))
+        self._turn = "b" if self._turn == "a" else "a"  # tells it from the form it replaces
+        form.add_class(f"rr-rating-turn-{self._turn}")
         form.on_submit(lambda values: self._save(form, values))
         self.slot.children = [form]
-        for child in self.picker.children:
-            child.remove_class("rr-current")
         self.refresh_picker()
+        return form
 
     def refresh_picker(self) -> None:
         relationships = self.workbook.relationships()
@@ -136,8 +182,23 @@ class HealthView(widgets.VBox):
             from ..errors import InvalidInput
             raise InvalidInput(missing)
         self.workbook.rate(form.relationship.id, form.checkin_id, **values)
-        self.refresh_picker()
         rated, total = self.workbook.progress()
         self.progress.value = f'<b class="rr-progress-count">{rated} of {total} rated</b>'
         self.next.disabled = False
-        form.status.ok(f"Saved your ratings of “{bidi.isolated(form.relationship.label)}”.")
+        said = f"Saved your ratings of “{bidi.isolated(form.relationship.label)}”."
+        ids, done = self._order_and_rated()
+        following = next_unrated(ids, done, form.relationship.id)
+        if following is None:
+            self.refresh_picker()
+            self.saved.ok(f"{said} All {plural(total, 'relationship')} are rated: "
+                          "see where each one stands on the map."
+                          if total > 1 else f"{said} It is rated: see where it stands on "
+                          "the map.")
+            self.to_map.layout.display = None
+            self._focus(".rr-rating-card .rr-all-rated-map")
+            return
+        nxt = self.open_form(following)
+        self.saved.ok(f"{said} Next: “{bidi.isolated(nxt.relationship.label)}” "
+                      f"({plural(total - rated, 'relationship')} left to rate).")
+        self.to_map.layout.display = "none"
+        self._focus(f".rr-rating-card .rr-rating-turn-{self._turn} h3")

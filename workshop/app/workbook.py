@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from .. import config
+from ..codes import normalise
 from ..model import CheckIn, Contact, Participant, Relationship, ResetPlan, make
 from ..store import Store
 
@@ -34,6 +35,7 @@ class Workbook:
             else None
         self._listeners: list[Callable[[str], None]] = []
         self._checkins: dict[str, list[CheckIn]] | None = None
+        self.resume_code: str | None = None  # known when this page joined or resumed with it
 
     # -- getting in -------------------------------------------------------------------------
 
@@ -41,17 +43,24 @@ class Workbook:
     def join(cls, store: Store, code: str, name: str = "") -> tuple[Workbook, str]:
         """Join a session by its code; also returns the personal resume code (shown once)."""
         person, resume = store.join(code, _blank_to_none(name))
-        return cls(store, person), resume
+        return cls(store, person).knowing(resume), resume
 
     @classmethod
     def alone(cls, store: Store, name: str = "") -> tuple[Workbook, str]:
         """Work on one's own, outside any session."""
         person, resume = store.add_participant(None, _blank_to_none(name))
-        return cls(store, person), resume
+        return cls(store, person).knowing(resume), resume
 
     @classmethod
     def resume(cls, store: Store, resume_code: str) -> Workbook:
-        return cls(store, store.resume(resume_code))
+        return cls(store, store.resume(resume_code)).knowing(resume_code)
+
+    def knowing(self, resume_code: str) -> Workbook:
+        """This workbook, remembering the code it was opened with, written the way it was
+        given (``XK4P-9QMZ-TT2H``) for the take-away files; the store keeps only its hash."""
+        raw = normalise(resume_code)
+        self.resume_code = "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+        return self
 
     @property
     def display_name(self) -> str:
@@ -169,9 +178,11 @@ class Workbook:
         """Everything for the downloads (:class:`workshop.action_plan.PlanBook`)."""
         from .. import comparison
         from ..action_plan import PlanBook
+        from ..joinpanel import participant_page
         relationships = self.relationships()
         compared = {r.id: found[-1] for r in relationships
                     if (found := comparison.load(self.store, r.id))}
         return PlanBook(relationships=relationships, tidy=self.frames(),
                         plans=list(self.plans().values()), name=self.display_name or None,
-                        comparisons=compared)
+                        comparisons=compared, resume_code=self.resume_code,
+                        address=participant_page())
