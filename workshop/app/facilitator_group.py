@@ -119,6 +119,8 @@ class GroupPanel(widgets.VBox):
                               f"Weakest dimension across the room: <strong>"
                               f"{esc(weakest['name'])}</strong>")
         for key, box in self.boxes.items():
+            # Before Reveal the status line says results are hidden: no bare headings.
+            box.layout.display = None if self.reveal.value else "none"
             if waiting[key]:
                 box.wait(waiting[key])
             elif small[key]:
