@@ -100,12 +100,20 @@ def named(control: widgets.Widget, label: str, *classes: str) -> widgets.Widget:
     readers only, where the label is already shown beside the control. Controls without
     a description of their own (boxes, buttons, check boxes that show it already) only
     get the classes.
+
+    A text control also sends its value when the person leaves it or presses Enter, not at
+    every keystroke: the page holds back a control's updates while the kernel has not
+    answered the last one, so with a button pressed right after typing (Tab, Enter) the
+    kernel got the click first and saved the text cut short ("K" for "Kim"). Leaving the
+    field comes before the press, so its whole value now always arrives first.
     """
     from ipywidgets.widgets.widget_description import DescriptionWidget
     with control.hold_sync():
         if isinstance(control, DescriptionWidget) and not isinstance(control, widgets.Checkbox):
             control.description = label
             control.add_class("rr-named")
+        if isinstance(control, (widgets.Text, widgets.Textarea)):
+            control.continuous_update = False
         classed(control, *classes)
     return control
 

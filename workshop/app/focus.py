@@ -6,7 +6,10 @@ nothing about the new step. :meth:`FocusMover.to` asks the page to focus the fir
 element matching a CSS selector, typically the new step's heading, as soon as it is drawn.
 An element that cannot take focus by itself (a heading) gets ``tabindex="-1"``, which lets
 a script focus it without adding it to the Tab order. A newer request replaces one that is
-still waiting, so a quick second click never steals the focus back.
+still waiting, so a quick second click never steals the focus back. For a few seconds after,
+if the page redraws that part (a box whose children change draws them anew) and the focus
+falls back to the page, the new copy of the element is focused again; once the person has
+moved the focus elsewhere, it is left alone.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from __future__ import annotations
 import anywidget
 
 ESM = r"""
-const WAIT_FRAMES = 600;  // about 10 s at 60 frames a second: a busy page draws late
+const WAIT_FRAMES = 600;   // about 10 s at 60 frames a second: a busy page draws late
+const GUARD_FRAMES = 180;  // about 3 s in which a redrawn target gets the focus back
 const visible = (el) => el.getClientRects().length > 0;
+const lost = () => !document.activeElement || document.activeElement === document.body;
 
 export default {
   initialize({ model }) {
@@ -23,20 +28,33 @@ export default {
     const move = (msg) => {
       if (!msg || typeof msg.focus !== "string") { return; }
       cancel();
-      let stopped = false, frames = 0;
+      let stopped = false, frames = 0, target = null, guarded = 0;
       cancel = () => { stopped = true; };
       const attempt = () => {
         if (stopped) { return; }
-        const target = Array.from(document.querySelectorAll(msg.focus)).find(visible);
-        if (target) {
-          if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) {
-            target.setAttribute("tabindex", "-1");
+        if (target) {  // focused: if a redraw took the element away, focus its new copy
+          if (document.contains(target) || !lost()) {
+            if (++guarded > GUARD_FRAMES || !lost() && document.activeElement !== target) {
+              stopped = true;
+              return;
+            }
+            requestAnimationFrame(attempt);
+            return;
           }
-          target.focus();
-          stopped = true;
-        } else if (++frames < WAIT_FRAMES) {
-          requestAnimationFrame(attempt);
+          target = null;
         }
+        const found = Array.from(document.querySelectorAll(msg.focus)).find(visible);
+        if (found) {
+          if (!found.matches("a[href], button, input, select, textarea, [tabindex]")) {
+            found.setAttribute("tabindex", "-1");
+          }
+          found.focus();
+          target = found;
+        } else if (++frames >= WAIT_FRAMES) {
+          stopped = true;
+          return;
+        }
+        requestAnimationFrame(attempt);
       };
       attempt();
     };

@@ -207,14 +207,14 @@ class ParticipantApp(widgets.VBox):
             # Back on the step it was on: the banner's first word must not move it.
             self._hold = (phase,) if step == place.get("step") else None
         self.show(step)
-        if resume_code:  # shown only now: the notice is read first, then the step
-            self.focus_mover.to(".rr-resume-notice h3")
         # Facilitator console integration (issue 4): the workshop's current phase and time left,
         # and this app follows the facilitator from phase to phase (see workshop/app/phase.py).
         if workbook.session is not None:
             from .phase import follow_phases
             self.banner = follow_phases(self, workbook.store, workbook.session.id)
             self.banner.on_phase(lambda _: self._remember())
+        if resume_code:  # shown only now: the notice is read first, then the step
+            self.focus_mover.to(".rr-resume-notice h3")
 
     def _first_step(self) -> str:
         rated, total = self.workbook.progress()
