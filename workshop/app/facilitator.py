@@ -127,6 +127,8 @@ class SessionConsole(widgets.VBox):
         self.agenda = AgendaPanel(self.move)
         self.progress = ProgressPanel()
         self.group = GroupPanel()
+        self.presenter = PresenterPanel(store, session)
+        self.presenter.follow(self.group)  # first, so the projector need not wait for our redraw
         self.group.on_reveal(lambda _: self.refresh())
         self.exports = ExportPanel(self.export, self.check_key)
         self.admin = self._admin()
@@ -134,7 +136,6 @@ class SessionConsole(widgets.VBox):
         for one in notice:
             one.dismiss.on_click(lambda _, n=one: self._forget(n))
         self.share = SharePanel(store, session)
-        self.presenter = PresenterPanel(store, session)
         private = widgets.VBox([self.exports, self.share, self.admin], layout=FULL)
         super().__init__([self.title, self.status, *notice, self.join, self.agenda,
                           self.progress, self.group, self.presenter, private], layout=FULL)
@@ -144,7 +145,6 @@ class SessionConsole(widgets.VBox):
         self._group_at, self._group_cost = 0.0, 0.0
         self._frames = frames_cache.SessionFrames(store.engine, session.id)
         self.refresh()
-        self.presenter.follow(self.group.reveal)  # the projector shows what is revealed here
         self.ticker = Ticker(1.0, self.tick)
         if start:
             self.ticker.start()

@@ -134,12 +134,14 @@ class PresenterPanel(widgets.VBox):
         self.status.ok("Presenter link made. Revoke it below when the workshop is over.")
         return url
 
-    def follow(self, toggle: widgets.ToggleButton) -> None:
-        """Tie the console's reveal toggle to the projector, starting from what is stored."""
-        self.toggle = toggle
-        if toggle.value != self.session.settings.projector.revealed:
-            toggle.value = self.session.settings.projector.revealed
-        toggle.observe(lambda change: self.store_choice(revealed=change["new"]), "value")
+    def follow(self, group) -> None:
+        """Tie the console's reveal toggle (``group``, a ``GroupPanel``) to the projector,
+        starting from what is stored. Call it before anything else listens to the toggle:
+        the choice is stored before the console redraws its own charts."""
+        self.toggle = group.reveal
+        if group.reveal.value != self.session.settings.projector.revealed:
+            group.reveal.value = self.session.settings.projector.revealed
+        group.on_reveal(lambda revealed: self.store_choice(revealed=revealed))
 
     def step(self, offset: int) -> None:
         self.chart.value = projector.stepped(self.session.settings.projector, offset).chart

@@ -6,7 +6,7 @@ takes the link's ``share`` token and the session ``code`` from the page address
 may be anyone's. What it shows is decided by :mod:`workshop.projector`; this widget only
 draws it, in type readable from the back of the room.
 
-It follows the console without a reload: every second it asks the store one small question
+It follows the console without a reload: twice a second it asks the store one small question
 (the session's revision) and reads the session only when it moved; the group's figures are
 computed again at most every few seconds while a chart is on screen. The countdown is
 counted by the page itself (:class:`~workshop.app.countdown.Countdown`). Every few seconds it
@@ -18,19 +18,22 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from dataclasses import fields
 from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
+import pandas as pd
 
 from .. import aggregate, codes, frames_cache, joinpanel, projector
 from ..errors import AccessDenied, NotFound
 from ..model import Session
 from .components import ChartSlot, button, classed, esc, html, named, user_text
+from .phase import TIMER_STYLE
 from .ticker import Ticker
 
 KIND = "presenter"
 GROUP_EVERY = 5.0  # seconds between two computations of the group while a chart shows
-CHECK_LINK_EVERY = 5  # polls between two checks that the link still works
+CHECK_LINK_EVERY = 10  # polls (half a second each) between two checks that the link works
 CHART_HEIGHT = 700
 STYLE = """<style>
 body.rr-page:has(.rr-presenter) #rendered_cells > div { max-width: none; padding: 8px 32px; }
@@ -59,6 +62,8 @@ body.rr-page:has(.rr-presenter-screen:not(.rr-hidden)) .rr-titlebar { display: n
 .rr-slide-chart .rr-slide-position { font-size: 28px; color: #4a5a61; }
 .rr-slide-note .widget-html-content { font-size: 48px; color: #3f4d54; border: 3px dashed
   #9aa8a2; border-radius: 16px; padding: 48px; margin-top: 32px; text-align: center; }
+.rr-presenter .modebar-container { display: none !important; }
+.rr-presenter .rr-chart-numbers { font-size: 22px; }
 .rr-presenter-footer .widget-html-content { font-size: 30px; color: #33424a; margin-top: 16px; }
 .rr-presenter-footer strong { font-family: ui-monospace, Menlo, Consolas, monospace;
   letter-spacing: 3px; }
@@ -102,7 +107,7 @@ def open_link(store, token: str, code: str | None) -> Session:
 class PresenterView(widgets.VBox):
     """The projector's page for one session, following the console."""
 
-    def __init__(self, store, link: str | None = None, *, seconds: float = 1.0,
+    def __init__(self, store, link: str | None = None, *, seconds: float = 0.5,
                  start: bool = True):
         self.store = store
         self.session: Session | None = None
@@ -118,17 +123,25 @@ class PresenterView(widgets.VBox):
         self.screen = _Screen()
         self._ticks, self._revision = 0, -1
         self._group, self._group_at, self._frames = None, 0.0, None
-        self._group_revision = -1
+        self._group_revision, self._figure = -1, None
         self._drawn: tuple | None = None
-        super().__init__([html(STYLE), self.message, self.asking, self.screen],
+        super().__init__([html(STYLE + TIMER_STYLE), self.message, self.asking, self.screen],
                          layout=widgets.Layout(width="100%"))
         classed(self, "rr-app", "rr-presenter")
         self.ticker = Ticker(seconds, self.tick)
+        self._starting = start
+        # The page echoes this counter once its widgets exist (a browser-side link): only then
+        # can a chart drawn while the page was still being built be drawn again, at its size.
+        self._built, self._echo = widgets.IntText(0), widgets.IntText(0)
+        self._echo_link = widgets.jsdlink((self._built, "value"), (self._echo, "value"))
+        self._echo.observe(lambda _: self.screen.redraw_chart(), "value")
         address = link if link is not None else self._from_address()
         if address:
             self.use_link(address)
         else:
             self.refuse("This page needs the presenter link made in the facilitator console.")
+        self._starting = False
+        self._built.value = 1
         if start:
             self.ticker.start()
 
@@ -148,12 +161,12 @@ class PresenterView(widgets.VBox):
             self.refuse(str(exc))
             return False
         self.token, self.code, self.session = token, session.code, session
-        self._revision, self._group, self._drawn = -1, None, None
+        self._revision, self._group, self._drawn, self._figure = -1, None, None, None
         self._frames = frames_cache.SessionFrames(self.store.engine, session.id)
         self.message.value = ""
         self.asking.layout.display = "none"
         self.screen.remove_class("rr-hidden")
-        self.refresh()
+        self.refresh(charts=not self.ticker.running and not self._starting)
         return True
 
     def refuse(self, reason: str) -> None:
@@ -167,14 +180,17 @@ class PresenterView(widgets.VBox):
 
     # -- following the console ----------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Look now and redraw (what the ticker does, in this thread)."""
+    def refresh(self, charts: bool = True) -> None:
+        """Look now and redraw (what the ticker does, in this thread). Without ``charts``
+        the slide is drawn with its chart left for the next tick: a chart set while the page
+        is still being built (Voilà keeps it hidden until every widget is there) is drawn
+        by Plotly at no height at all."""
         if self.session is None:
             return
         revision = self.store.session_revision(self.session.id)
         if revision != self._revision:
             self.session, self._revision = self.store.get_session(self.session.id), revision
-        self._draw(self._group_if_due(changed=True))
+        self._draw(self._group_if_due(changed=True) if charts else None)
 
     async def tick(self) -> None:
         if self.session is None:
@@ -188,6 +204,8 @@ class PresenterView(widgets.VBox):
             if changed:
                 session = await asyncio.to_thread(self.store.get_session, self.session.id)
                 self.session, self._revision = session, revision
+                if self._group is not None:  # follow at once, with the figures kept
+                    self._draw(self._group)
             group = await asyncio.to_thread(self._group_if_due, changed)
         except (AccessDenied, NotFound) as exc:
             self.refuse(str(exc))
@@ -196,21 +214,35 @@ class PresenterView(widgets.VBox):
             self._draw(group)
 
     def _group_if_due(self, changed: bool) -> aggregate.Group | None:
-        """The group for a chart slide: computed when none is kept yet, or when the data
-        changed and the last computation is :data:`GROUP_EVERY` seconds old."""
-        if projector.slide(self.session).kind != "chart":
+        """The group, kept ready once the workshop has started (so a reveal only draws):
+        computed when none is kept yet, or when the data changed and the last computation
+        is :data:`GROUP_EVERY` seconds old. The chosen chart's figure is built here too."""
+        slide = projector.slide(self.session)
+        if slide.kind == "join":
             return self._group
         stale = time.monotonic() - self._group_at >= GROUP_EVERY
-        if self._group is None or (changed and stale) or (stale and self._pending()):
+        if self._group is None or (stale and (changed or self._pending())):
             settings = self.session.settings
+            revision = self._revision
             frames = self._frames.load(dict(settings.weights))
-            self._group = aggregate.group(frames, settings.dimensions,
-                                          settings.anonymity_threshold)
-            self._group_at, self._group_revision = time.monotonic(), self._revision
+            group = aggregate.group(frames, settings.dimensions, settings.anonymity_threshold)
+            if not _same(group, self._group):  # the same figures: the chart stays as it is
+                self._group = group
+            self._group_at, self._group_revision = time.monotonic(), revision
+        self._figure_of(self._group, self.session.settings.projector.chart)
         return self._group
 
     def _pending(self) -> bool:
         return self._group_revision != self._revision
+
+    def _figure_of(self, group: aggregate.Group, chart: str):
+        """The projector's figure of ``chart`` (the last one built is kept)."""
+        kept = self._figure
+        if kept is None or kept[0] is not group or kept[1] != chart:
+            if projector.waiting_note(group, chart):
+                return None
+            kept = self._figure = (group, chart, projector.figure(group, chart, CHART_HEIGHT))
+        return kept[2]
 
     def _draw(self, group: aggregate.Group | None) -> None:
         slide = projector.slide(self.session)
@@ -220,11 +252,28 @@ class PresenterView(widgets.VBox):
         if key == self._drawn:
             return
         self._drawn = key
-        self.screen.show(self.session, slide, group)
+        figure = self._figure_of(group, slide.chart) if slide.kind == "chart" and group \
+            else None
+        self.screen.show(self.session, slide, group, figure)
 
     def close(self) -> None:
         self.ticker.stop()
+        for widget in (self._echo_link, self._built, self._echo):
+            widget.close()
         super().close()
+
+
+def _same(group: aggregate.Group, kept: aggregate.Group | None) -> bool:
+    if kept is None:
+        return False
+    for field in fields(group):
+        now, then = getattr(group, field.name), getattr(kept, field.name)
+        if isinstance(now, pd.DataFrame):
+            if not (isinstance(then, pd.DataFrame) and now.equals(then)):
+                return False
+        elif now != then:
+            return False
+    return True
 
 
 class _Screen(widgets.VBox):
@@ -244,9 +293,17 @@ class _Screen(widgets.VBox):
         self.main = classed(widgets.VBox([self.bar, self.body, self.note, self.chart,
                                           self.footer], layout=widgets.Layout(width="100%")),
                             "rr-presenter-main")
-        self._kind = ""
+        self._kind, self._redraws = "", 0
         super().__init__([self.main], layout=widgets.Layout(width="100%"))
         classed(self, "rr-presenter-screen", "rr-hidden")
+
+    def redraw_chart(self) -> None:
+        """Send the chart again as outputs the page has not drawn yet (one drawn while the
+        page was hidden has no height)."""
+        self._redraws += 1
+        self.chart.outputs = tuple({**o, "metadata": {**o.get("metadata", {}),
+                                                      "rr-redraw": self._redraws}}
+                                   for o in self.chart.outputs)
 
     def timer_follow(self, session: Session) -> None:
         self.timer.follow(session)
@@ -262,7 +319,11 @@ class _Screen(widgets.VBox):
             self.main.add_class(f"rr-slide-{kind}")
             self._kind = kind
 
-    def show(self, session: Session, slide: projector.Slide, group) -> None:
+    def show(self, session: Session, slide: projector.Slide, group, figure) -> None:
+        """Draw ``slide``: the old chart goes first and the new one comes last, so the
+        words change at once and never stand over the previous chart while the page draws
+        the next (the slowest part)."""
+        self.chart.outputs = ()
         self._kind_is(slide.kind)
         url = joinpanel.join_url(session.code)
         short = projector.short_address(url)
@@ -280,9 +341,9 @@ class _Screen(widgets.VBox):
             self.body.value = (f"<h1>{esc(slide.chart_title)}</h1>"
                                f"<div class='rr-slide-position'>{esc(slide.position)}</div>")
         self.now.value = f"Now: {esc(slide.phase_title)}" if show_bar else ""
-        self._chart(slide, group)
+        self._chart(slide, group, figure)
 
-    def _chart(self, slide: projector.Slide, group) -> None:
+    def _chart(self, slide: projector.Slide, group, figure) -> None:
         note = projector.waiting_note(group, slide.chart) if slide.kind == "chart" and \
             group is not None else ""
         self.note.value = note
@@ -292,7 +353,7 @@ class _Screen(widgets.VBox):
             self.chart.layout.display = "none"
             return
         self.chart.layout.display = None
-        self.chart.show(projector.figure(group, slide.chart, CHART_HEIGHT))
+        self.chart.show(figure)
 
 
 def _join_slide(session: Session, url: str, short: str) -> str:
