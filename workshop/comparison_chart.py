@@ -42,11 +42,11 @@ def comparison(data_frame: pd.DataFrame, me: str = "You", them: str = "Them",
             hovertemplate=f"{name}: %{{x}} of 5<extra>%{{y}}</extra>"))
     rows = max(len(labels), 1)
     fig.update_layout(template=TEMPLATE, title={"text": plot_text(title)},
-                      height=150 + 56 * rows, margin={"l": 8, "r": 16, "t": 56, "b": 40},
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+                      height=150 + 56 * rows, margin={"l": 8, "r": 24, "t": 48, "b": 96},
+                      legend={"orientation": "h", "y": -0.14, "yanchor": "top", "x": 0},
                       showlegend=True)
-    fig.update_xaxes(range=[0.6, 5.4], tickvals=[1, 2, 3, 4, 5], title="1 drifting · 5 healthy",
-                     fixedrange=True)
+    fig.update_xaxes(range=[0.6, 5.4], tickvals=[1, 2, 3, 4, 5], fixedrange=True,
+                     ticktext=["1<br>drifting", "2", "3", "4", "5<br>healthy"])
     fig.update_yaxes(autorange="reversed", automargin=True, fixedrange=True)
     if data_frame.empty:
         fig.add_annotation(text="Nothing to compare yet.", showarrow=False,

@@ -21,14 +21,32 @@ def _frame(comparison: Comparison, viewpoint: str):
     return side_by_side(inv.ratings, comparison.mine, inv.dimensions), inv.inviter
 
 
+def _rows(frame) -> list[tuple[str, str, str, str]]:
+    return [(r.name, str(r.mine), str(r.theirs), str(abs(r.gap))) for r in frame.itertuples()]
+
+
 def _table(frame, other: str) -> str:
-    rows = "".join(
-        f"<tr><th scope='row'>{esc(r.name)}</th><td>{r.mine}</td><td>{r.theirs}</td>"
-        f"<td>{'+' if r.gap > 0 else ''}{r.gap}</td></tr>" for r in frame.itertuples())
-    return (f"<table class='rr-compare-table'><caption>Both ratings, 1 (drifting) to 5 "
-            f"(healthy)</caption><thead><tr><th scope='col'>Dimension</th>"
-            f"<th scope='col'>You</th><th scope='col'>{user_text(other)}</th>"
-            f"<th scope='col'>Difference</th></tr></thead><tbody>{rows}</tbody></table>")
+    """The numbers as a table, where the chart slot has no text alternative of its own."""
+    cell = "style='text-align:left;padding:2px 12px 2px 0'"
+    rows = "".join(f"<tr><th scope='row' {cell}>{esc(name)}</th><td {cell}>{mine}</td>"
+                   f"<td {cell}>{theirs}</td><td {cell}>{gap}</td></tr>"
+                   for name, mine, theirs, gap in _rows(frame))
+    return (f"<table class='rr-compare-table'><caption style='text-align:left'>Both ratings, "
+            f"1 (drifting) to 5 (healthy)</caption><thead><tr><th scope='col' {cell}>"
+            f"Dimension</th><th scope='col' {cell}>You</th><th scope='col' {cell}>"
+            f"{user_text(other)}</th><th scope='col' {cell}>Difference</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
+def _chart_text(frame, other: str, title: str):
+    """The chart's text alternative, where the chart slot takes one (None otherwise)."""
+    try:
+        from ..chart_text import ChartText
+    except ImportError:
+        return None
+    return ChartText(title=title, summary=gap_sentence(frame, "you", "them"),
+                     headers=("Dimension", "You", other, "Difference"),
+                     rows=tuple(_rows(frame)))
 
 
 def _needs(comparison: Comparison, viewpoint: str) -> str:
@@ -38,15 +56,26 @@ def _needs(comparison: Comparison, viewpoint: str) -> str:
     mine, theirs = (asked, answered) if viewpoint == "participant" else (answered, asked)
     other = inv.them if viewpoint == "participant" else inv.inviter
 
-    def side(title: str, needs: tuple[str, str], them_word: str) -> str:
-        said = [f"<dt>Needs now</dt><dd>{user_text(needs[0])}</dd>" if needs[0] else "",
-                f"<dt>Thinks {them_word} need{'s' if them_word != 'you' else ''}</dt>"
-                f"<dd>{user_text(needs[1])}</dd>" if needs[1] else ""]
-        body = "".join(said) or "<dd class='rr-hint'>Nothing written.</dd>"
-        return f"<div class='rr-needs-side'><h4>{title}</h4><dl>{body}</dl></div>"
+    def side(title: str, needs: tuple[str, str], verb: str) -> str:
+        said = "".join(f"<p><b>{label}:</b> {user_text(text)}</p>" for label, text in
+                       (("Needs now", needs[0]), (verb, needs[1])) if text)
+        return (f"<div class='rr-needs-side'><h4>{title}</h4>"
+                f"{said or '<p class=rr-hint>Nothing written.</p>'}</div>")
 
-    return ("<div class='rr-needs-pair'>"
-            + side("You", mine, "they") + side(user_text(other), theirs, "you") + "</div>")
+    return ("<div class='rr-needs-pair'>" + side("You", mine, "Thinks they need")
+            + side(user_text(other), theirs, "Thinks you need") + "</div>")
+
+
+def _keep_height(summary: widgets.HTML, figure) -> str:
+    """A class that holds the chart at its figure's height. Plotly's resize (which the page's
+    Plotly renderer asks for when its area changes) drops a height given without a width and
+    takes the container's instead, and the container takes its height from the chart: on the
+    invite page that left the chart 0 px tall. A class per height, so two charts can differ."""
+    height = int(figure.layout.height)
+    css = f"rr-chart-h{height}"
+    summary.value += (f"<style>.{css} .plot-container{{height:{height}px !important}}"
+                      "</style>")
+    return css
 
 
 class ComparisonView(widgets.VBox):
@@ -63,10 +92,15 @@ class ComparisonView(widgets.VBox):
             f"{user_text(other)}{esc(stamp)}</p><p class='rr-gap-sentence'>"
             f"{esc(gap_sentence(frame, 'you', 'them'))}</p>", "rr-compare-summary")
         self.chart = ChartSlot("rr-chart-comparison")
-        self.chart.show(chart(frame, me="You", them=other,
-                              title="Your ratings side by side"))
-        self.table = html(_table(frame, other), "rr-compare-numbers")
+        title = "Your ratings side by side"
+        figure = chart(frame, me="You", them=other, title=title)
+        text = _chart_text(frame, other, title)
+        self.chart.show(figure, text) if text is not None else self.chart.show(figure)
+        self.chart.add_class(_keep_height(self.summary, figure))
+        shown = [self.summary, self.chart]
+        if text is None:
+            shown.append(html(_table(frame, other), "rr-compare-numbers"))
         self.needs = html("<h3>What each of you needs</h3>" + _needs(comparison, viewpoint),
                           "rr-compare-needs")
-        super().__init__([self.summary, self.chart, self.table, self.needs], layout=full())
+        super().__init__([*shown, self.needs], layout=full())
         self.add_class("rr-comparison")

@@ -174,8 +174,9 @@ class InvitePage(widgets.VBox):
         values = self.form.value
         self.form.show_errors({})
         self.invitation = self._invites().save_answers(self.token, **values)
-        self.form.status.ok(f"Saved at {datetime.now():%H:%M:%S}. You can change your "
-                            "answers until you submit them.")
+        done, total = len(self.invitation.ratings), len(self.invitation.dimensions)
+        self.form.status.ok(f"Saved at {datetime.now():%H:%M:%S}: {done} of {total} questions "
+                            "answered. You can change your answers until you submit them.")
 
     def submit(self) -> None:
         missing = self.form.missing()

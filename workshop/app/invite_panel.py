@@ -103,12 +103,7 @@ class InvitePanel(widgets.VBox):
         link = invite_url(token)
         subject, body = email_text(invitation, link, self._tone() if self._tone else "warm")
         email = f"{subject}\n\n{body}"
-        parts = [html(
-            f"<p><b>The link</b> (shown once: copy it now; it works until "
-            f"{_day(invitation.expires_at)})</p><p class='rr-invite-link'><code>{esc(link)}"
-            f"</code></p>{copy_button(link, label='Copy link', css='rr-copy-invite-link')}"
-            f"<p><b>Ready to paste into an email</b></p><pre class='rr-invite-email'>"
-            f"{esc(email)}</pre>{copy_button(email, label='Copy email', css='rr-copy-email')}")]
+        parts = [html(_made(link, email, invitation.expires_at))]
         if self._to_message:
             add = button("Put the link in my outreach message", "rr-invite-to-message")
             add.on_click(lambda _: run_safely(self.status, lambda: self._message(link)))
@@ -205,12 +200,25 @@ class InvitePanel(widgets.VBox):
                        "your plan.")
 
 
+def _made(link: str, email: str, expires) -> str:
+    """The new link and its email text, each with a copy button."""
+    email_style = ("white-space:pre-wrap;overflow-wrap:anywhere;border-left:3px solid #2a7f78;"
+                   "padding:4px 12px;margin:4px 0 8px")
+    return (f"<p><b>The link</b> (shown once: copy it now; it works until {_day(expires)})</p>"
+            f"<p class='rr-invite-link' style='overflow-wrap:anywhere'><code>{esc(link)}</code>"
+            f"</p>{copy_button(link, label='Copy link', css='rr-copy-invite-link')}"
+            f"<p><b>Ready to paste into an email</b></p><div class='rr-invite-email' "
+            f"style='{email_style}'>{esc(email)}</div>"
+            f"{copy_button(email, label='Copy email', css='rr-copy-email')}")
+
+
 def _history(found) -> str:
     rows = "".join(
         f"<tr><td>{_day(c.answered_at)}</td><td>{sum(c.mine.values()) / len(c.mine):.1f}</td>"
         f"<td>{sum(c.invitation.ratings.values()) / len(c.invitation.ratings):.1f}</td></tr>"
         for c in found)
-    return ("<h4>Both sides over time</h4><table class='rr-compare-table'><caption>Average "
+    return ("<h4>Both sides over time</h4><table class='rr-compare-table' "
+            "style='text-align:left'><caption style='text-align:left'>Average "
             "rating, 1 to 5, at each answered invitation</caption><thead><tr>"
             "<th scope='col'>Answered</th><th scope='col'>You</th><th scope='col'>Them</th>"
             f"</tr></thead><tbody>{rows}</tbody></table>")
