@@ -191,6 +191,11 @@ class Workspace:
             "health after": outcomes["health_after"].round(0),
             "outcome": outcomes["outcome"]}).reset_index(drop=True)
 
+    def other_side(self, relationship: Relationship | str):
+        """Ask the other party of a relationship to rate it too (:mod:`workshop.other_side`)."""
+        from .other_side import OtherSide
+        return OtherSide(self.store, self.participant, self._resolve(relationship))
+
     def _resolve(self, relationship: Relationship | str) -> Relationship:
         return self.relationship(relationship) if isinstance(relationship, str) else relationship
 
