@@ -265,6 +265,36 @@ def _export_dashboard_args(parser):
 export_dashboard.arguments = _export_dashboard_args
 
 
+@command("print-kit", "write the printable cards (dimensions, states) and the agenda handout "
+                      "as print-ready HTML")
+def print_kit(args) -> int:
+    from . import printkit
+    session = None
+    if args.session:
+        with _open_store(args) as store:
+            session = store.find_session(args.session)
+    written = printkit.write_kit(args.output, session, args.paper, args.cut_marks)
+    what = f"session {session.code}" if session else "the method content"
+    print(f"Wrote {len(written)} files for {what} ({args.paper.upper()}) to {args.output}: "
+          + ", ".join(path.name for path in written))
+    return 0
+
+
+def _print_kit_args(parser):
+    parser.add_argument("--session", metavar="CODE", default=None,
+                        help="follow this session's own dimensions and timeboxes (default: "
+                             "the method content as shipped or in RESET_WORKSHOP_CONTENT)")
+    parser.add_argument("--paper", choices=["a4", "letter"], default="a4",
+                        help="page size the sheets are laid out for (default a4)")
+    parser.add_argument("--cut-marks", action="store_true",
+                        help="print cut marks at the cards' edges instead of an outline")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
+                        help="folder to write cards.html and agenda-handout.html into")
+
+
+print_kit.arguments = _print_kit_args
+
+
 @command("proxy-config", "write a HAProxy or nginx config for several 'serve' replicas "
                          "sharing one PostgreSQL database")
 def proxy_config(args) -> int:

@@ -19,11 +19,12 @@ import pandas as pd
 from .. import aggregate, bidi, frames_cache, group_charts, session_report, session_setup, tidy
 from ..errors import NotFound
 from ..model import Session
+from .chart_slot import replace_children
 from .components import FULL, Status, button, classed, esc, heading, html, run_safely, user_text
 from .facilitator_forms import OpenForm, SessionForm
 from .facilitator_group import ExportPanel, GroupPanel
 from .facilitator_panels import AgendaPanel, JoinPanel, KeyNotice, ProgressPanel
-from .facilitator_share import PresenterPanel, SharePanel
+from .facilitator_share import PresenterPanel, PrintPanel, SharePanel
 from .phase import TIMER_STYLE
 from .ticker import Ticker
 
@@ -136,7 +137,8 @@ class SessionConsole(widgets.VBox):
         for one in notice:
             one.dismiss.on_click(lambda _, n=one: self._forget(n))
         self.share = SharePanel(store, session)
-        private = widgets.VBox([self.exports, self.share, self.admin], layout=FULL)
+        private = widgets.VBox([self.exports, PrintPanel(session), self.share, self.admin],
+                               layout=FULL)
         super().__init__([self.title, self.status, *notice, self.join, self.agenda,
                           self.progress, self.group, self.presenter, private], layout=FULL)
         classed(self, "rr-session-console")
@@ -220,7 +222,7 @@ class SessionConsole(widgets.VBox):
     # -- actions ----------------------------------------------------------------------------
 
     def _forget(self, notice: KeyNotice) -> None:
-        self.children = [c for c in self.children if c is not notice]
+        replace_children(self, [c for c in self.children if c is not notice])  # charts live
         notice.close()
 
     def move(self, phase: str | None) -> None:

@@ -14,7 +14,18 @@ import ipywidgets as widgets
 from .. import joinpanel, projector
 from ..errors import WorkshopError
 from ..model import Session
-from .components import FULL, Status, button, classed, esc, heading, html, named, run_safely
+from .components import (
+    FULL,
+    Status,
+    button,
+    classed,
+    download_link,
+    esc,
+    heading,
+    html,
+    named,
+    run_safely,
+)
 from .presenter import presenter_url
 
 DASHBOARD = "dashboard.ipynb"
@@ -176,3 +187,43 @@ class PresenterPanel(widgets.VBox):
         self.status.ok(f"{len(live)} presenter link(s) revoked: they no longer open the "
                        "presenter view.")
         return len(live)
+
+
+class PrintPanel(widgets.VBox):
+    """Printable materials for this session: the cards and the agenda handout, as print-ready
+    HTML pages to download (:mod:`workshop.printkit`)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.paper = named(widgets.Dropdown(options=[("A4", "a4"), ("US Letter", "letter")],
+                                            value="a4", layout=widgets.Layout(width="auto")),
+                           "Paper", "rr-print-paper")
+        self.cut_marks = classed(widgets.Checkbox(value=False, description="Cut marks",
+                                                  indent=False), "rr-print-cut-marks")
+        self.cards = button("Cards (dimensions and states)", "rr-print-cards")
+        self.handout = button("Agenda handout with FAQ", "rr-print-handout")
+        self.cards.on_click(lambda _: self.prepare("cards"))
+        self.handout.on_click(lambda _: self.prepare("handout"))
+        self.links = html("", "rr-print-links")
+        self.status = Status("rr-print-status")
+        super().__init__([
+            heading("Printable materials", "Cut-out cards for this session's dimensions and "
+                    "the states, and an agenda handout with its timeboxes and the FAQ. Open "
+                    "the downloaded page in a browser and print it at 100 % (or save it as "
+                    "PDF)."),
+            widgets.HBox([self.paper, self.cut_marks], layout=ROW),
+            widgets.HBox([self.cards, self.handout], layout=ROW), self.status, self.links],
+            layout=FULL)
+        classed(self, "rr-card", "rr-print-panel")
+
+    def prepare(self, part: str) -> str:
+        """Make ``part`` (``cards`` or ``handout``) and offer it as a download; its name."""
+        from .. import printkit
+        paper = self.paper.value
+        page = (printkit.cards_html(self.session, paper, self.cut_marks.value)
+                if part == "cards" else printkit.handout_html(self.session, paper))
+        name = printkit.filename(self.session, part, paper)
+        self.links.value = download_link(name, "text/html", page, f"Download {name}",
+                                         css=f"rr-print-download-{part}")
+        self.status.ok(f"{name} is ready.")
+        return name
