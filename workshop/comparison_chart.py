@@ -8,6 +8,8 @@ dimension, and the dimensions with the biggest gaps are named in their axis labe
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -15,6 +17,12 @@ from .charts import MUTED, TEMPLATE, plot_text
 from .comparison import biggest_gaps
 
 MINE, THEIRS = ("#2a7f78", "circle"), ("#b5542f", "diamond")
+NAME_WIDTH = 14  # dimension names wrap at about this many characters (phones)
+
+
+def _wrapped(name: str) -> str:
+    """A dimension name, escaped and wrapped onto short lines so the dots keep their room."""
+    return "<br>".join(textwrap.wrap(plot_text(name), NAME_WIDTH)) or plot_text(name)
 
 
 def comparison(data_frame: pd.DataFrame, me: str = "You", them: str = "Them",
@@ -26,7 +34,7 @@ def comparison(data_frame: pd.DataFrame, me: str = "You", them: str = "Them",
     """
     fig = go.Figure()
     big = set(biggest_gaps(data_frame)["name"]) if not data_frame.empty else set()
-    labels = [f"<b>{plot_text(n)} ⚑</b>" if n in big else plot_text(n)
+    labels = [f"<b>{_wrapped(n)} ⚑</b>" if n in big else _wrapped(n)
               for n in data_frame.get("name", [])]
     for label, mine, theirs in zip(labels, data_frame.get("mine", []),
                                    data_frame.get("theirs", []), strict=True):
@@ -46,7 +54,7 @@ def comparison(data_frame: pd.DataFrame, me: str = "You", them: str = "Them",
                       legend={"orientation": "h", "y": -0.14, "yanchor": "top", "x": 0},
                       showlegend=True)
     fig.update_xaxes(range=[0.6, 5.4], tickvals=[1, 2, 3, 4, 5], fixedrange=True,
-                     ticktext=["1<br>drifting", "2", "3", "4", "5<br>healthy"])
+                     title={"text": "1 drifting · 5 healthy", "font": {"size": 13}})
     fig.update_yaxes(autorange="reversed", automargin=True, fixedrange=True)
     if data_frame.empty:
         fig.add_annotation(text="Nothing to compare yet.", showarrow=False,

@@ -92,6 +92,7 @@ def _other_party_answers(other, shoot) -> None:
     assert "Northwind Logistics" not in shown  # the participant's own label stays theirs
     assert other.evaluate("() => window.__pwned === undefined")
     shoot(other, "invite-02-comparison-375")
+    assert _axe_blocking(other) == []
 
 
 def test_both_sides_rate_compare_and_a_withdrawn_link_is_refused(workshop, open_page, shoot,
@@ -134,6 +135,7 @@ def test_both_sides_rate_compare_and_a_withdrawn_link_is_refused(workshop, open_
     refused.wait_for(timeout=PAGE_READY_MS)
     assert "withdrawn by the person who sent it" in refused.inner_text()
     shoot(other, "invite-04-withdrawn-375")
+    assert _axe_blocking(other) == []
 
 
 def test_a_made_up_link_says_so(workshop, open_page):

@@ -113,6 +113,7 @@ def test_the_chart_shows_both_sides_with_their_own_symbol_and_names_the_big_gaps
     assert list(markers[1].x) == [THEIRS[k] for k in DIMS]
     flagged = [y for y in markers[0].y if "⚑" in y]
     assert flagged == ["<b>Trust ⚑</b>", "<b>Mutual value ⚑</b>"]
+    assert "Expectations<br>alignment" in markers[0].y  # long names wrap for phones
     assert list(fig.layout.xaxis.tickvals) == [1, 2, 3, 4, 5]
 
 

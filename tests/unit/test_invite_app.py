@@ -226,6 +226,21 @@ def test_check_in_later_can_invite_again(book):
     assert len(Invites(workbook.store).find(rel.id)) == 2
 
 
+def test_a_second_answer_later_shows_both_sides_over_time(book):
+    workbook, rel, path = book
+    panel, first = _panel(workbook, rel)
+    _answer_all(_page(first, path), 2, need="")
+    workbook.rate(rel.id, "c3", {d: 4 for d in DIMS})  # a later check-in
+    panel.make.click()
+    second = re.search(r"token=([\w-]+)", panel.made.children[0].value).group(1)
+    _answer_all(_page(second, path), 5, need="")
+    panel.check.click()
+    history = [w for w in _walk(panel) if "rr-invite-history" in getattr(w, "_dom_classes", ())]
+    rows = re.findall(r"<tr><td>[^<]+</td><td>([\d.]+)</td><td>([\d.]+)</td></tr>",
+                      history[0].value)
+    assert rows == [("3.0", "2.0"), ("4.0", "5.0")]  # each answer beside my rating of its time
+
+
 def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
