@@ -87,8 +87,14 @@ def state_look() -> pd.DataFrame:
                          for s in content().states_shown])
 
 
+TITLE_CHARS = 28  # a title longer than this takes two lines (it must fit 320 px)
+
+
 def _styled(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(template=TEMPLATE, title={"text": plot_text(title)}, height=height)
+    text = plot_text(title) if len(str(title)) <= TITLE_CHARS else tick_text(title, TITLE_CHARS)
+    fig.update_layout(template=TEMPLATE, title={"text": text}, height=height)
+    if "<br>" in text:  # room for the second line
+        fig.update_layout(margin_t=max(fig.layout.margin.t or 0, 72))
     return fig
 
 
@@ -113,7 +119,7 @@ def radar(data_frame: pd.DataFrame, title: str = "Profile") -> go.Figure:
     order = [d for d in names if d in set(data_frame["dimension"])]
     order += [d for d in data_frame["dimension"].unique() if d not in order]
     ratings = data_frame.set_index("dimension")["rating"].reindex(order)
-    theta = [tick_text(names.get(d) or content().dimension_for(d).name, 12)
+    theta = [tick_text(names.get(d) or content().dimension_for(d).name, 14)
              for d in order]
     fig = go.Figure()
     ring = [5] * len(theta) + [5] + [HEALTHY_FROM] * len(theta) + [HEALTHY_FROM]
@@ -127,11 +133,13 @@ def radar(data_frame: pd.DataFrame, title: str = "Profile") -> go.Figure:
                                   marker={"symbol": "circle", "size": 8},
                                   hovertemplate="%{theta}: %{r} of 5<extra></extra>"))
     fig.update_layout(polar={"radialaxis": {"range": [0, 5], "tickvals": [1, 2, 3, 4, 5]},
-                             "angularaxis": {"tickfont": {"size": 12}}, "bgcolor": PAPER},
+                             "angularaxis": {"tickfont": {"size": 11}, "rotation": 90,
+                                             "direction": "clockwise"},
+                             "bgcolor": PAPER},
                       showlegend=True,  # under the chart, clear of the dimension names
                       legend={"orientation": "h", "x": 0.5, "xanchor": "center",
                               "y": -0.08, "yanchor": "top"},
-                      margin={"l": 72, "r": 72, "t": 64, "b": 48})
+                      margin={"l": 88, "r": 88, "t": 64, "b": 48})
     return _styled(fig, title)
 
 
@@ -193,16 +201,18 @@ def priority_ranking(data_frame: pd.DataFrame, title: str = "Where a reset matte
         x=top["priority"], y=list(top["relationship_id"]), orientation="h",
         marker={"color": [looks.loc[s, "colour"] if s in looks.index else MUTED
                           for s in top["state"]], "line": {"color": INK, "width": 1}},
-        text=[plot_text(n) for n in names], textposition="auto",
+        text=[plot_text(n) for n in names], textposition="none",  # named under each label
         customdata=[[plot_text(label, LABEL_CHARS * 2), plot_text(n)]
                     for label, n in zip(top["label"], names, strict=True)],
         hovertemplate=("<b>%{customdata[0]}</b><br>Reset priority: %{x:.0f} of 100<br>"
                        "State: %{customdata[1]}<extra></extra>")))
     fig.update_yaxes(tickvals=list(top["relationship_id"]), automargin=True,
-                     ticktext=[tick_text(label) for label in top["label"]])
+                     ticktext=[f"{tick_text(label)}<br><span style='font-size:12px;color:"
+                               f"{MUTED}'>{plot_text(n)}</span>"
+                               for label, n in zip(top["label"], names, strict=True)])
     fig.update_xaxes(title="Reset priority", range=[0, 100])  # 0-100 on the axis itself
     fig.update_layout(margin={"l": 8, "r": 12})
-    return _styled(fig, title, height=max(260, 90 + 42 * len(top)))
+    return _styled(fig, title, height=max(280, 100 + 58 * len(top)))
 
 
 def state_counts(data_frame: pd.DataFrame, title: str = "How many in each state") -> go.Figure:
@@ -213,19 +223,19 @@ def state_counts(data_frame: pd.DataFrame, title: str = "How many in each state"
     looks = state_look()
     counts = data_frame["state"].value_counts() if not data_frame.empty else pd.Series()
     looks["count"] = [int(counts.get(s, 0)) for s in looks["state"]]
-    x_names = [plot_text(n) for n in looks["name"]]
-    fig = go.Figure(go.Bar(
-        x=x_names, y=looks["count"], text=looks["count"],
-        textposition="outside", marker={"color": looks["colour"],
-                                        "line": {"color": INK, "width": 1}},
+    names = [plot_text(n) for n in looks["name"]]
+    fig = go.Figure(go.Bar(  # lying down: the state names stay level and whole on a phone
+        y=names, x=looks["count"], text=looks["count"], orientation="h",
+        textposition="outside", cliponaxis=False,
+        marker={"color": looks["colour"], "line": {"color": INK, "width": 1}},
         customdata=[plot_text(_wrap(d)) for d in looks["description"]],
-        hovertemplate="<b>%{x}</b>: %{y}<br>%{customdata}<extra></extra>"))
-    fig.update_yaxes(title="Relationships", **count_axis(max(looks["count"].max(), 1)))
-    fig.update_xaxes(tickangle=0, tickvals=list(x_names),  # level and wrapped, never cut
-                     ticktext=[tick_text(n, 9, 3) for n in looks["name"]],
-                     tickfont={"size": 12})
-    fig.update_layout(margin={"l": 56, "r": 8, "b": 64})
-    return _styled(fig, title, height=360)
+        hovertemplate="<b>%{y}</b>: %{x}<br>%{customdata}<extra></extra>"))
+    top = max(looks["count"].max(), 1)
+    fig.update_xaxes(title="Relationships", **count_axis(top), range=[0, top * 1.15])
+    fig.update_yaxes(autorange="reversed", tickvals=names, automargin=True,
+                     ticktext=[tick_text(n, 12) for n in looks["name"]])
+    fig.update_layout(margin={"l": 8, "r": 24})
+    return _styled(fig, title, height=120 + 38 * len(names))
 
 
 def _wrap(text: str, width: int = 60) -> str:

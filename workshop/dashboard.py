@@ -241,10 +241,12 @@ def shared_frame(history: pd.DataFrame) -> pd.DataFrame:
 
 
 def _styled(fig: go.Figure, title: str, height: int = 400) -> go.Figure:
+    # The legend goes under the chart: above it, its rows grew into the title on a phone.
     fig.update_layout(template=charts.TEMPLATE, height=height,
-                      title={"text": charts.plot_text(title), "y": 0.98, "yanchor": "top"},
-                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0,
-                              "yanchor": "bottom"}, margin={"t": 96})
+                      title={"text": charts.tick_text(title, charts.TITLE_CHARS)},
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3,
+                              "yanchor": "top"},
+                      margin={"t": max(fig.layout.margin.t or 0, 64), "b": 40})
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
@@ -258,7 +260,7 @@ def waiting_chart(title: str, more: int) -> go.Figure:
 
 def _note(title: str, text: str) -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(text=charts.plot_text(text), showarrow=False, x=0.5, y=0.5,
+    fig.add_annotation(text=charts.tick_text(text, 34, 5), showarrow=False, x=0.5, y=0.5,
                        xref="paper", yref="paper", font={"color": charts.MUTED, "size": 15})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -318,12 +320,13 @@ def portfolio_chart(frame: pd.DataFrame, threshold: int,
     fig.update_xaxes(type="date", tickformat="%d %b %Y",
                      range=[moments.iloc[0] - pd.Timedelta(days=20),
                             moments.iloc[-1] + pd.Timedelta(days=20)])
-    fig.add_annotation(text=charts.plot_text(
+    fig.add_annotation(text=charts.tick_text(  # wrapped: it must fit 320 px
             f"Each month: every relationship's latest check-in. Groups of fewer than "
-            f"{threshold} people are left out."),
-            showarrow=False, x=0, y=-0.16, xref="paper", yref="paper", xanchor="left",
-            font={"color": charts.MUTED, "size": 12})
-    return _styled(fig, title, height=430)
+            f"{threshold} people are left out.", 34, 4),
+            showarrow=False, x=0, y=1.0, xref="paper", yref="paper", xanchor="left",
+            yanchor="bottom", align="left", font={"color": charts.MUTED, "size": 12})
+    fig.update_layout(margin={"t": 128})
+    return _styled(fig, title, height=540)
 
 
 def then_and_now_chart(frame: pd.DataFrame, threshold: int,
@@ -419,7 +422,7 @@ def shared_chart(frame: pd.DataFrame, threshold: int,
     for row, label in zip(shown.itertuples(), labels, strict=True):
         fig.add_shape(type="line", x0=row.then, x1=row.now, y0=label, y1=label,
                       line={"color": charts.GRID, "width": 4}, layer="below")
-    fig.update_xaxes(title="Average health (0-100)", range=[0, 100])
+    fig.update_xaxes(title="Average health", range=[0, 100])  # 0-100 on the axis itself
     fig.update_yaxes(autorange="reversed")
     return _styled(fig, title, height=160 + 50 * len(shown))
 

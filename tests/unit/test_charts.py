@@ -71,15 +71,18 @@ def test_state_counts_show_every_state_with_its_description():
     bar = fig.data[0]
     # Charts show the states in the content's display order (best first), not the order the
     # scoring rules are tried in (issue 10: Steady, the rules' fallback, used to come last).
-    assert list(bar.x) == [s.name for s in content().states_shown]
-    assert dict(zip(bar.x, bar.y, strict=True))["Hanging by a thread"] == 1
+    # Bars lie down (issue 14: names stay level and whole on a phone): names on y, counts on x.
+    assert bar.orientation == "h"
+    assert list(bar.y) == [s.name for s in content().states_shown]
+    assert dict(zip(bar.y, bar.x, strict=True))["Hanging by a thread"] == 1
     assert all(len(d) > 20 for d in bar.customdata)
 
 
 def test_state_counts_list_states_best_first_with_steady_in_the_middle():
     fig = charts.state_counts(_scores())
-    assert list(fig.data[0].x) == ["Thriving", "Sparking", "Steady", "Fizzling", "Fading",
+    assert list(fig.data[0].y) == ["Thriving", "Sparking", "Steady", "Fizzling", "Fading",
                                    "Hanging by a thread"]
+    assert fig.layout.yaxis.autorange == "reversed"  # the first one on top
 
 
 def test_radar_draws_profile_against_healthy_zone(dana):
@@ -114,7 +117,7 @@ def test_empty_frames_give_a_hint_not_an_error():
                 charts.health_over_time(pd.DataFrame(columns=["taken_at", "health",
                                                               "state"]))):
         assert fig.layout.annotations[0].text == charts.EMPTY_HINT
-    assert sum(charts.state_counts(empty).data[0].y) == 0
+    assert sum(charts.state_counts(empty).data[0].x) == 0
 
 
 def test_one_look_and_a_mime_bundle_for_the_notebook_renderer(dana):

@@ -209,8 +209,11 @@ def test_priority_labels_wrap_and_keep_the_full_text_on_hover():
     long = "Harbor & Pine Bakery, the wholesale side of the business"
     fig = charts.priority_ranking(_scores([long, "Sam"]))
     ticks = list(fig.layout.yaxis.ticktext)
-    assert all(len(line) <= charts.TICK_CHARS + 1 for tick in ticks for line in tick.split("<br>"))
-    assert "<br>" in ticks[-1]  # the long one (drawn at the top) is wrapped, not cut to "Ha…"
+    labels = [tick.split("<br><span")[0] for tick in ticks]
+    assert all(len(line) <= charts.TICK_CHARS + 4 for text in labels  # "&amp;" counts 5
+               for line in text.split("<br>"))
+    assert labels[-1].startswith("Harbor &amp; Pine<br>Bakery")  # wrapped, not cut to "Ha…"
+    assert "Fading</span>" in ticks[-1]  # its state under it: bar text would be cut on a phone
     assert "Harbor &amp; Pine Bakery, the wholesale side of the business" in \
         fig.data[0].customdata[-1][0]
     assert fig.layout.xaxis.title.text == "Reset priority"  # short enough for 320 px
@@ -219,10 +222,10 @@ def test_priority_labels_wrap_and_keep_the_full_text_on_hover():
 def test_state_names_stay_level_and_counts_are_whole_numbers():
     frame = pd.DataFrame({"state": ["fading", "fading", "steady"]})
     fig = charts.state_counts(frame)
-    assert fig.layout.xaxis.tickangle == 0
-    assert "Hanging<br>by a<br>thread" in fig.layout.xaxis.ticktext  # wrapped, not cut
-    assert list(fig.layout.xaxis.tickvals) == list(fig.data[0].x)
-    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == "d"
+    assert fig.data[0].orientation == "h"  # names level, never rotated
+    assert "Hanging by a<br>thread" in fig.layout.yaxis.ticktext  # wrapped, not cut
+    assert list(fig.layout.yaxis.tickvals) == list(fig.data[0].y)
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == "d"
 
 
 def test_radar_leaves_room_for_its_labels():

@@ -74,7 +74,7 @@ class DownloadButton(anywidget.AnyWidget):
 
     def __init__(self, label: str, mime: str, make: Callable[[], tuple[str, bytes | str]],
                  css: str = "", status: Status | None = None):
-        super().__init__(label=label, css=css, layout=widgets.Layout(width="auto"),
+        super().__init__(label=label, css=css, layout=widgets.Layout(width="100%"),
                          **dom_classes("rr-download"))  # the page gives `css` to its <button>
         self.mime, self.make, self.status = mime, make, status
         self.saved: str | None = None  # the last file's name (tests and the status read it)

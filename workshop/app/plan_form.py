@@ -19,8 +19,8 @@ from .components import (
     Status,
     button,
     card,
-    classed,
     copy_button,
+    dom_classes,
     esc,
     full,
     html,
@@ -35,13 +35,15 @@ class MeetingInput(widgets.HBox):
     """A date and a time (HH:MM, this computer's time zone); ``value`` is a datetime."""
 
     def __init__(self):
-        self.day = named(widgets.DatePicker(layout=widgets.Layout(width="auto",
-                                                                  flex="2 1 0")),
-                         "Meeting date", "rr-meeting-date")
+        # Side by side where there is room; on a phone the time goes under the date.
+        self.day = named(widgets.DatePicker(layout=widgets.Layout(
+            width="auto", flex="2 1 170px", min_width="0")), "Meeting date", "rr-meeting-date")
         self.clock = named(widgets.Text(value="10:00", placeholder="HH:MM",
-                                        layout=widgets.Layout(width="auto", flex="1 1 0")),
+                                        layout=widgets.Layout(width="auto", flex="1 1 100px",
+                                                              min_width="0")),
                            "Meeting time (HH:MM)", "rr-meeting-time")
-        super().__init__([self.day, self.clock], layout=full())
+        super().__init__([self.day, self.clock], layout=full(flex_flow="row wrap"),
+                         **dom_classes("rr-meeting"))
 
     @property
     def value(self):
@@ -75,14 +77,21 @@ class CommitmentRows(widgets.VBox):
         super().__init__([self.rows, self.add], layout=full())
 
     def append(self, what: str = "", owner: str = "me", due=None) -> None:
+        # One line on a laptop; on a phone "what" takes its own line, then who, by when
+        # and remove (the row wraps instead of scrolling sideways inside its card).
         w = named(widgets.Text(value=what, placeholder="What", layout=widgets.Layout(
-            flex="3 1 0", width="auto")), "Commitment: what", "rr-commitment-what")
+            flex="3 1 240px", width="auto", min_width="0")), "Commitment: what",
+            "rr-commitment-what")
         o = named(widgets.Text(value=owner, placeholder="Who", layout=widgets.Layout(
-            flex="1 1 0", width="auto")), "Commitment: who", "rr-commitment-who")
+            flex="1 1 70px", width="auto", min_width="0")), "Commitment: who",
+            "rr-commitment-who")
         d = named(widgets.DatePicker(value=due, layout=widgets.Layout(
-            flex="2 1 0", width="auto")), "Commitment: by when", "rr-commitment-due")
+            flex="2 1 130px", width="auto", min_width="0")), "Commitment: by when",
+            "rr-commitment-due")
         drop = button("✕", "rr-remove-commitment", tooltip="Remove this commitment")
-        row = classed(widgets.HBox([w, o, d, drop], layout=full()), "rr-commitment")
+        drop.layout.flex = "0 0 auto"
+        row = widgets.HBox([w, o, d, drop], layout=full(flex_flow="row wrap"),
+                           **dom_classes("rr-commitment"))
         drop.on_click(lambda _: self._drop(row))
         for control in (w, o, d):
             control.observe(lambda _: self._on_edit(), "value")
