@@ -101,7 +101,9 @@ class OtherSide:
         """The participant app's "Ask the other side" card for this relationship."""
         from .app.invite_panel import InvitePanel
         from .app.workbook import Workbook
-        return InvitePanel(Workbook(self.store, self.participant), self.relationship.id)
+        panel = InvitePanel(Workbook(self.store, self.participant), self.relationship.id)
+        panel.draw()
+        return panel
 
     def page(self, link: str):
         """The page the other party sees for ``link``."""

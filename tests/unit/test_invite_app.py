@@ -221,8 +221,12 @@ def test_check_in_later_can_invite_again(book):
     view.pick.value = rel.id
     panel = view.invite_slot.children[0]
     assert isinstance(panel, InvitePanel) and panel.relationship_id == rel.id
+    panel.them.value = "Sam"
     panel.make.click()
-    panel.make.click()
+    view.open_selected()  # back later: the names of the last invitation are offered again
+    again = view.invite_slot.children[0]
+    assert again.them.value == "Sam" and again.inviter.value == "Dana <i>R</i>"
+    again.make.click()
     assert len(Invites(workbook.store).find(rel.id)) == 2
 
 

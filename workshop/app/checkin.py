@@ -101,7 +101,9 @@ class CheckInView(widgets.VBox):
         form.on_submit(lambda values: self._rate(form, values))
         self.rating_slot.children = [form]
         from .invite_panel import InvitePanel
-        self.invite_slot.children = [InvitePanel(self.workbook, rid)]
+        panel = InvitePanel(self.workbook, rid)
+        self.invite_slot.children = [panel]
+        panel.draw()
         self._draw(rid)
 
     def _draw(self, rid: str) -> None:

@@ -95,7 +95,7 @@ class ComparisonView(widgets.VBox):
         title = "Your ratings side by side"
         figure = chart(frame, me="You", them=other, title=title)
         text = _chart_text(frame, other, title)
-        self.chart.show(figure, text) if text is not None else self.chart.show(figure)
+        self._figure, self._text = figure, text
         self.chart.add_class(_keep_height(self.summary, figure))
         shown = [self.summary, self.chart]
         if text is None:
@@ -104,3 +104,11 @@ class ComparisonView(widgets.VBox):
                           "rr-compare-needs")
         super().__init__([*shown, self.needs], layout=full())
         self.add_class("rr-comparison")
+
+    def draw(self) -> None:
+        """Draw the chart: call it once this view is on the page. A chart drawn before its
+        place exists gets Plotly's default width (700 px), too wide for a phone."""
+        if self._text is not None:
+            self.chart.show(self._figure, self._text)
+        else:
+            self.chart.show(self._figure)

@@ -199,7 +199,9 @@ class InvitePage(widgets.VBox):
             self.body.children = [card(thanks, wait)]
             return
         from .comparison_view import ComparisonView
-        self.body.children = [card(thanks), card(ComparisonView(found[-1], "other"))]
+        view = ComparisonView(found[-1], "other")
+        self.body.children = [card(thanks), card(view)]
+        view.draw()
 
 
 def invite_page() -> InvitePage:

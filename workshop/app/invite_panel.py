@@ -56,10 +56,14 @@ class InvitePanel(widgets.VBox):
         self.workbook, self.relationship_id = workbook, relationship_id
         self._tone, self._to_message, self._to_plan = tone, to_message, to_plan
         rel = workbook.relationship(relationship_id)
+        from ..invites import Invites
+        before = Invites(workbook.store).find(relationship_id)  # asking again: same names
         self.inviter = Field("inviter", "Your name, as they know you", widgets.Text(
-            value=workbook.display_name, layout=full()), css="rr-invite-inviter")
+            value=before[-1].inviter if before else workbook.display_name, layout=full()),
+            css="rr-invite-inviter")
         self.them = Field("them", "How to address them", widgets.Text(
-            value=rel.label[:60], layout=full()), css="rr-invite-them")
+            value=before[-1].them if before else rel.label[:60], layout=full()),
+            css="rr-invite-them")
         self.days = Field("days", "The link works for", widgets.Dropdown(
             options=DAYS, value=DEFAULT_DAYS, layout=full()), css="rr-invite-days")
         self.make = button("Create an invitation link", "rr-invite-make", "primary")
@@ -80,7 +84,16 @@ class InvitePanel(widgets.VBox):
                                self.status, self.made, self.list, self.check,
                                css="rr-invite-panel"), self.compared], layout=full())
         self._confirm: str | None = None
+        self._view, self._placed = None, False
         run_safely(self.status, self.refresh)
+
+    def draw(self) -> None:
+        """Draw the comparison's chart: call it once the panel is on the page (a chart drawn
+        before its place exists gets Plotly's default width, too wide for a phone); charts
+        that come later, with "Check for answers", are drawn as they come."""
+        self._placed = True
+        if self._view is not None:
+            self._view.draw()
 
     def _invites(self):
         from ..invites import Invites
@@ -169,14 +182,18 @@ class InvitePanel(widgets.VBox):
         from .. import comparison
         found = comparison.load(self.workbook.store, self.relationship_id)
         if not found:
-            self.compared.children = []
+            self.compared.children, self._view = [], None
             return
         from .comparison_view import ComparisonView
         latest = found[-1]
-        parts = [ComparisonView(latest, "participant"), self._differently(latest)]
+        view = ComparisonView(latest, "participant")
+        parts = [view, self._differently(latest)]
         if len(found) > 1:
             parts.append(html(_history(found), "rr-invite-history"))
         self.compared.children = [card(*parts, css="rr-compare-card")]
+        self._view = view
+        if self._placed:
+            view.draw()
 
     def _differently(self, latest) -> widgets.Widget:
         from ..comparison import differently

@@ -93,8 +93,9 @@ class PlanView(widgets.VBox):
         self.form.on_change(lambda values, form=self.form: self._save(form, values))
         title = heading(f"Reset plan: {bidi.isolated(rel.label)}")
         from .invite_panel import for_plan_form  # issue 11: ask the other side
-        self.slot.children = [card(title, css="rr-plan-title"), self.form,
-                              for_plan_form(self.workbook, self.form)]
+        panel = for_plan_form(self.workbook, self.form)
+        self.slot.children = [card(title, css="rr-plan-title"), self.form, panel]
+        panel.draw()
         self.status.ok(f"Planning the reset with “{bidi.isolated(rel.label)}”. "
                        "Drafts save as you type.")
         self.next.disabled = False
