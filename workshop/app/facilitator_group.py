@@ -118,9 +118,10 @@ class GroupPanel(widgets.VBox):
         self.weakest.value = ("" if weakest is None else
                               f"Weakest dimension across the room: <strong>"
                               f"{esc(weakest['name'])}</strong>")
+        # Before Reveal only the status line shows (it says results are hidden): the boxes'
+        # headings would stand bare. A class on the panel, not the boxes' shared layout.
+        (self.remove_class if self.reveal.value else self.add_class)("rr-unrevealed")
         for key, box in self.boxes.items():
-            # Before Reveal the status line says results are hidden: no bare headings.
-            box.layout.display = None if self.reveal.value else "none"
             if waiting[key]:
                 box.wait(waiting[key])
             elif small[key]:
