@@ -16,10 +16,10 @@ import pytest
 
 from workshop.app.workbook import Workbook
 from workshop.content import content
-from workshop.demo import DEMO_CODE
+from workshop.demo import DEMO_CODE, DEMO_KEY
 from workshop.store import Store
 
-from .conftest import PAGE_READY_MS
+from .conftest import LAPTOP, PAGE_READY_MS
 
 DIMENSIONS = ["communication", "trust", "expectations", "momentum", "mutual-value",
               "responsiveness"]
@@ -282,4 +282,39 @@ def test_team_dashboard_fits(workshop, open_page, shoot, width):
     assert page.locator(".rr-dashboard-dates").bounding_box()["width"] >= 0.6 * (width - 40)
     assert "¶" not in page.locator("h1").first.inner_text()
     shoot(page, f"phone-{width}-dashboard")
+    assert not found, "\n".join(found)
+
+
+def test_steps_share_one_row_at_1280(workshop, open_page, shoot):
+    code = _seeded(workshop, "Laptop")
+    page = open_page(workshop.participant_url(), LAPTOP)
+    page.locator(".rr-resume-code input").fill(code)
+    page.locator(".rr-resume").click()
+    page.locator(".rr-step-later.rr-current").wait_for()
+    tops = page.locator(".rr-steps .rr-step").evaluate_all(
+        "bs => bs.map(b => Math.round(b.getBoundingClientRect().top))")
+    assert len(tops) == 6 and len(set(tops)) == 1, f"the steps take {len(set(tops))} rows"
+    shoot(page, "laptop-1280-steps")
+
+
+def test_console_warns_that_phones_cannot_open_a_loopback_link(workshop, open_page, shoot):
+    page = open_page(workshop.server.url("facilitator.ipynb"), _phone(375),
+                     ready=".rr-open-form")
+    page.locator(".rr-open-code input").fill(DEMO_CODE)
+    page.locator(".rr-open-key input").fill(DEMO_KEY)
+    page.locator(".rr-open-console").click()
+    page.locator(".rr-session-console").wait_for()
+    warning = page.locator(".rr-join-panel .rr-loopback-warning")
+    warning.wait_for()  # the test server's link is http://localhost:PORT/...
+    said = warning.inner_text()
+    assert "Phones in the room cannot open this link" in said
+    assert "--host 0.0.0.0" in said and "--public-url" in said
+    # Before Reveal: one line says the results are hidden, no bare chart headings.
+    page.locator(".rr-group-status", has_text="hidden").wait_for()
+    bare = page.locator(".rr-group-chart h3").evaluate_all(
+        "hs => hs.filter(h => h.getClientRects().length > 0).map(h => h.textContent + ' in '"
+        " + h.closest('.rr-group-chart').className)")
+    assert bare == [], bare
+    found = [f for f in misfits(page, "console") if "rr-join-panel" in f]
+    shoot(page, "phone-375-console-join-panel")
     assert not found, "\n".join(found)
