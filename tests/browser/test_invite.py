@@ -86,6 +86,9 @@ def _other_party_answers(other, shoot) -> None:
     other.locator(".rr-invite-submit").click()
     other.locator(".rr-invite-thanks").wait_for()
     _points(other, ".rr-chart-comparison", 2 * len(DIMENSIONS))
+    other.wait_for_timeout(1500)  # Plotly's own resize comes a moment after drawing
+    box = other.locator(".rr-chart-comparison .plot-container").bounding_box()
+    assert box["width"] <= 375 - 2 * 16 and box["height"] > 300, box  # whole, and in view
     shown = other.locator(".rr-invite-page").inner_text()
     assert "Thank you: your answers are with Dana" in shown
     assert "Communication (you 5, them 3); Mutual value (you 1, them 3)" in shown
