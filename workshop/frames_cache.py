@@ -4,8 +4,9 @@ Every write under a relationship stamps it with the session's new revision (see
 ``workshop.store._bump``). The big frame, the ratings (six rows per check-in), is kept: after
 revision ``N`` only the ratings of the relationships stamped above ``N`` are read again, and
 they replace the kept ones of those relationships; the ratings of relationships no longer in
-the session go. The small frames (relationships, contacts, plans: a row or two per
-relationship) are read again whole, which is cheap and keeps them exact. The result is the
+the session go. The small frames (relationships, contacts, plans) are kept the same way:
+a save by one person reads that one relationship again, not the session's thousands. The
+result is the
 very frames :func:`workshop.tidy.load_session_frames` reads: same rows, order, columns and
 dtypes (a property test holds the two to it).
 """
@@ -22,9 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from . import db, scoring
-from .tidy import RATING_COLUMNS, SORT_KEYS, Tidy, read_frames
-
-SMALL = ("relationships", "contacts", "plans")
+from .tidy import SORT_KEYS, Tidy, read_frames
 
 
 class SessionFrames:
@@ -75,19 +74,24 @@ class SessionFrames:
         return db.relationships.c.participant_id.in_(people)
 
     def _update(self, conn) -> None:
+        """Read again only the relationships stamped since the kept revision (and everything
+        under them), drop the kept rows of those and of relationships no longer there, and
+        put the new rows in at their places."""
         r = db.relationships.c
-        frames = read_frames(conn, self._in_session(), SMALL)
-        changed = read_frames(conn, sa.and_(self._in_session(), r.revision > self.revision),
-                              ("ratings",))["ratings"]
-        kept = self._frames["ratings"]
-        ids = frames["relationships"]["relationship_id"]
-        stamped = sa.select(r.id).where(self._in_session(), r.revision > self.revision)
-        fresh = set(conn.execute(stamped).scalars())
-        kept = kept[kept["relationship_id"].isin(ids) & ~kept["relationship_id"].isin(fresh)]
-        before = self._frames["relationships"]["relationship_id"]
+        stamped = sa.and_(self._in_session(), r.revision > self.revision)
+        fresh = set(conn.execute(sa.select(r.id).where(stamped)).scalars())
+        now = set(conn.execute(sa.select(r.id).where(self._in_session())).scalars())
+        before = set(self._frames["relationships"]["relationship_id"])
+        gone = fresh | (before - now)
         if self._stale is not None:
-            self._stale |= fresh | set(before[~before.isin(ids)])
-        self._frames = {**frames, "ratings": _merge(kept, changed)}
+            self._stale |= gone
+        if not gone:
+            return
+        # nothing but removals: an empty read still gives each frame's empty form
+        changed = read_frames(conn, stamped if fresh else sa.false())
+        self._frames = {name: _merge(kept[~kept["relationship_id"].isin(gone)], changed[name],
+                                     SORT_KEYS[name][1])
+                        for name, kept in self._frames.items()}
 
 
 def _rescore(before: pd.DataFrame, frames: Tidy, stale: set, day) -> pd.DataFrame:
@@ -110,13 +114,14 @@ def _rescore(before: pd.DataFrame, frames: Tidy, stale: set, day) -> pd.DataFram
     return both
 
 
-def _merge(kept: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """Sorted ``new`` ratings put into the sorted ``kept`` ones at their places."""
-    if new.empty:
-        return _no_ratings() if kept.empty else kept.reset_index(drop=True)
+def _merge(kept: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sorted ``new`` rows (a fresh read) put into the sorted ``kept`` ones at their places;
+    with nothing kept, the fresh read itself (an empty one has the dtypes of an empty read)."""
     if kept.empty:
-        return new
-    return _splice(kept, new, SORT_KEYS["ratings"][1])
+        return new.reset_index(drop=True)
+    if new.empty:
+        return kept.reset_index(drop=True)
+    return _splice(kept, new, keys)
 
 
 def _splice(kept: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -134,11 +139,5 @@ def _splice(kept: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> pd.DataFr
     for place, group in new.groupby(np.asarray(places), sort=True):
         pieces += [kept.iloc[start:place], group]
         start = place
-    return pd.concat([*pieces, kept.iloc[start:]], ignore_index=True)
-
-
-def _no_ratings() -> pd.DataFrame:
-    """No ratings, with the dtypes a fresh read of none gives."""
-    empty = pd.DataFrame(columns=RATING_COLUMNS)
-    empty["taken_at"] = pd.to_datetime(empty["taken_at"], utc=True).dt.tz_localize(None)
-    return empty
+    # a column all None in one part and text in the other is typed as a fresh read types it
+    return pd.concat([*pieces, kept.iloc[start:]], ignore_index=True).infer_objects()
