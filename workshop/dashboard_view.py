@@ -15,9 +15,8 @@ from datetime import date
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
-from IPython.display import display
 
-from . import charts
+from .app.chart_slot import ChartSlot
 from .dashboard import TeamData, months, narrow, session_team_data, team_charts
 from .errors import AccessDenied
 from .model import Session
@@ -61,7 +60,8 @@ class TeamDashboard(widgets.VBox):
                                                   readout=False,
                                                   layout=widgets.Layout(width="24em"))
         self.period = widgets.HTML()
-        self.outputs = {name: widgets.Output() for name in CHARTS}
+        self.outputs = {name: ChartSlot(f"rr-dashboard-{name.replace('_', '-')}")
+                        for name in CHARTS}
         self.body = widgets.VBox([self.header, widgets.HBox([self.kind, self.dates, self.period]),
                                   *self.outputs.values()])
         self.body.layout.display = "none"
@@ -71,8 +71,6 @@ class TeamDashboard(widgets.VBox):
                             (self.period, "rr-dashboard-period"),
                             (self.message, "rr-dashboard-message")):
             widget.add_class(css)
-        for name, output in self.outputs.items():
-            output.add_class(f"rr-dashboard-{name.replace('_', '-')}")
         self._loading = False
         self.kind.observe(self.refresh, names="value")
         self.dates.observe(self.refresh, names="value")
@@ -141,10 +139,7 @@ class TeamDashboard(widgets.VBox):
             f"every figure, whatever the filter); no names, no relationship labels except "
             f"shared ones, no notes.</p>")
         for name, fig in team_charts(shown).items():
-            output = self.outputs[name]
-            output.clear_output(wait=True)
-            with output:
-                display(charts.mime_bundle(fig), raw=True)
+            self.outputs[name].show(fig)
 
 
 def _months(data: TeamData) -> list[tuple[str, date]]:

@@ -16,6 +16,8 @@ from html import escape
 
 import ipywidgets as widgets
 
+from .chart_slot import ChartSlot as ChartSlot  # where charts go: see chart_slot
+
 log = logging.getLogger("workshop.app")
 FULL = widgets.Layout(width="100%")  # shared by many widgets: never change it, use full()
 OOPS = ("Something went wrong on our side and that step did not finish. What you entered "
@@ -292,17 +294,3 @@ def set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]]) -> b
         dropdown.value = ids[0]
     return dropdown.value != before
 
-
-class ChartSlot(widgets.Output):
-    """Where one chart is drawn: a plain Plotly figure through the notebook's mime renderer."""
-
-    def __init__(self, css: str):
-        super().__init__(layout=full())
-        classed(self, "rr-chart", css)
-
-    def show(self, fig) -> None:
-        """Draw ``fig``. The output is set directly rather than captured with ``with self``,
-        which only reaches the page from a message handler (a click), not from a timer."""
-        from ..charts import mime_bundle
-        self.outputs = ({"output_type": "display_data", "data": mime_bundle(fig),
-                         "metadata": {}},)

@@ -19,6 +19,7 @@ import pandas as pd
 from .. import aggregate, bidi, frames_cache, group_charts, session_report, session_setup, tidy
 from ..errors import NotFound
 from ..model import Session
+from .chart_slot import replace_children
 from .components import FULL, Status, button, classed, esc, heading, html, run_safely, user_text
 from .facilitator_forms import OpenForm, SessionForm
 from .facilitator_group import ExportPanel, GroupPanel
@@ -221,7 +222,7 @@ class SessionConsole(widgets.VBox):
     # -- actions ----------------------------------------------------------------------------
 
     def _forget(self, notice: KeyNotice) -> None:
-        self.children = [c for c in self.children if c is not notice]
+        replace_children(self, [c for c in self.children if c is not notice])  # charts live
         notice.close()
 
     def move(self, phase: str | None) -> None:

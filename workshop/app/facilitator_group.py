@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from .. import session_report
 from ..aggregate import Group
-from ..charts import mime_bundle
+from ..chart_text import describe
 from ..errors import AccessDenied
 from ..group_charts import untitled
 from .components import (
@@ -62,18 +62,19 @@ class ChartBox(widgets.VBox):
     def draw(self, figure) -> None:
         """Draw ``figure`` (its title left to the box's heading).
 
-        The output is set on the widget's state rather than printed inside ``with slot:``,
-        because the console redraws from a background task, where printed output would be
-        routed to a request the page no longer listens to.
+        The output is set on the widget's state (:meth:`ChartSlot.show`) rather than printed
+        inside ``with slot:``, because the console redraws from a background task, where
+        printed output would be routed to a request the page no longer listens to.
         """
         self.waiting.value = ""
         if self.drawn and figure is self.figure:  # the console kept it: already on the page
             return
         self.figure = figure
-        bundle = mime_bundle(untitled(figure))
-        self.slot.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
-        self.drawn = True
+        # Shown before it is drawn: a chart drawn while hidden has no width to fit, and the
+        # renderer is not told when it shows.
         self.slot.layout.display = None
+        self.slot.show(untitled(figure), describe(figure))
+        self.drawn = True
 
     def _clear(self) -> None:
         if self.drawn:

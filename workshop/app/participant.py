@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from .chart_slot import charts_off_page, replace_children
 from .components import Status, button, classed, full, html, run_safely, user_text
 from .join import JoinView, ResumeNotice, code_from_query
 
@@ -270,14 +271,16 @@ class ParticipantApp(widgets.VBox):
         """Open step ``key``, building its view the first time; the keyboard focus moves to
         the step's heading when another step opens (not when the same one is refreshed)."""
         def go():
-            view = self.views.get(key) or classed(self._build(key), f"rr-view-{key}")
+            view = self.views.get(key)
+            if view is None:  # built now, put on the page below
+                view = charts_off_page(classed(self._build(key), f"rr-view-{key}"))
             self.views[key] = view
             moved = self.current != key
             if hasattr(view, "shown"):
                 view.shown()
             elif hasattr(view, "refresh"):
                 view.refresh()
-            self.body.children = [view]
+            replace_children(self.body, [view])  # a view put back gets live charts
             self.current = key
             for child in self.nav.children:
                 (child.add_class if f"rr-step-{key}" in child._dom_classes

@@ -23,6 +23,7 @@ import ipywidgets as widgets
 
 from ..content import content
 from ..model import Session
+from .chart_slot import replace_children
 from .components import classed, dom_classes, esc, html, log
 from .ticker import Ticker
 
@@ -174,7 +175,7 @@ def follow_phases(app, store, session_id: str) -> PhaseBanner:
     banner.on_phase(move)
     for old in [c for c in app.children if isinstance(c, PhaseBanner)]:
         old.close()
-    app.children = [c for c in app.children if not isinstance(c, PhaseBanner)]
-    position = list(app.children).index(app.header) + 1
-    app.children = [*app.children[:position], banner, *app.children[position:]]
+    replace_children(app, [c for c in app.children if not isinstance(c, PhaseBanner)])
+    position = list(app.children).index(app.header) + 1  # (the step below keeps live charts)
+    replace_children(app, [*app.children[:position], banner, *app.children[position:]])
     return banner
