@@ -245,6 +245,24 @@ def test_a_second_answer_later_shows_both_sides_over_time(book):
     assert rows == [("3.0", "2.0"), ("4.0", "5.0")]  # each answer beside my rating of its time
 
 
+def test_the_written_plan_carries_where_we_see_it_differently(book):
+    from workshop import action_plan
+    workbook, rel, path = book
+    workbook.save_plan("p1", rel.id, {"need_mine": "A standing call"})
+    _, token = _panel(workbook, rel)
+    _answer_all(_page(token, path), 1, need="<script>alert(1)</script> | *fast*")
+    markdown = action_plan.markdown_document(workbook.plan_book())
+    section = markdown[markdown.index("### Where we see it differently"):]
+    assert "| Communication | 3 | 1 | -2 |" in section
+    assert "**What you need now:** A standing call" in section
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*fast\\*" in section
+    assert "- I rate Communication higher than Northwind Logistics does" in section
+    page = action_plan.html_document(workbook.plan_book())
+    assert "<h3>Where we see it differently</h3>" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    assert page.count("Plotly.newPlot") >= 2  # the comparison chart, beside the others
+
+
 def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
