@@ -174,6 +174,18 @@ def test_an_expired_link_says_so(book):
     assert "has expired" in _texts(_page(token, path))
 
 
+def test_a_link_to_this_computer_says_the_other_party_cannot_open_it(book, monkeypatch):
+    workbook, rel, _ = book
+    monkeypatch.setenv("RESET_WORKSHOP_URL", "http://127.0.0.1:8866")
+    panel, _ = _panel(workbook, rel)
+    assert "cannot open it from theirs" in panel.made.children[0].value
+    monkeypatch.setenv("RESET_WORKSHOP_URL", "https://reset.example.org")
+    panel, _ = _panel(workbook, rel)
+    assert "https://reset.example.org/voila/render/invite.ipynb?token=" in \
+        panel.made.children[0].value
+    assert "cannot open it" not in panel.made.children[0].value
+
+
 def test_bad_names_are_refused_beside_the_field(book):
     workbook, rel, _ = book
     panel = InvitePanel(workbook, rel.id)

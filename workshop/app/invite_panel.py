@@ -217,8 +217,15 @@ class InvitePanel(widgets.VBox):
                        "your plan.")
 
 
+LOOPBACK = ("This link names this computer itself, so the other party cannot open it from "
+            "theirs. Ask whoever runs the kit to serve it at an address they can reach "
+            "(reset-workshop serve --public-url ...), then make a new invitation.")
+
+
 def _made(link: str, email: str, expires) -> str:
     """The new link and its email text, each with a copy button."""
+    warning = (f"<p class='rr-invite-loopback' role='note'><b>Note:</b> {esc(LOOPBACK)}</p>"
+               if joinpanel.is_loopback(link) else "")
     email_style = ("white-space:pre-wrap;overflow-wrap:anywhere;border-left:3px solid #2a7f78;"
                    "padding:4px 12px;margin:4px 0 8px")
     return (f"<p><b>The link</b> (shown once: copy it now; it works until {_day(expires)})</p>"
@@ -226,7 +233,7 @@ def _made(link: str, email: str, expires) -> str:
             f"</p>{copy_button(link, label='Copy link', css='rr-copy-invite-link')}"
             f"<p><b>Ready to paste into an email</b></p><div class='rr-invite-email' "
             f"style='{email_style}'>{esc(email)}</div>"
-            f"{copy_button(email, label='Copy email', css='rr-copy-email')}")
+            f"{copy_button(email, label='Copy email', css='rr-copy-email')}{warning}")
 
 
 def _history(found) -> str:
