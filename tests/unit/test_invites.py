@@ -259,3 +259,19 @@ def test_the_full_backup_carries_invitations_and_restores_them_elsewhere(setup, 
         again = Invites(other).open(token)
         assert again.ratings == THEIRS and again.need_mine == "A monthly call"
         assert again.status() == "submitted"
+
+
+@pytest.mark.postgres
+def test_invitations_on_postgresql(postgres_url):
+    from workshop.store import Store
+    with Store.open(postgres_url) as store:
+        session, _ = store.add_session("Invites on Postgres")
+        person, _ = store.join(session.code, "Pat")
+        rel = store.add_relationship(make(Relationship, participant_id=person.id, label="Acme"))
+        invitation, token = _invite(store, rel)
+        Invites(store).save_answers(token, {"trust": 2})
+        done = Invites(store).submit(token, THEIRS, "A monthly call")
+        assert Invites(store).open(token) == done and done.ratings == THEIRS
+        store.remove_session(session.id)
+        with pytest.raises(NotFound):
+            Invites(store).get(invitation.id)
