@@ -166,9 +166,8 @@ def test_join_take_stock_rate_map_plan_download_and_resume(workshop, app, open_p
     shoot(page, "05-plan-1280")
 
     app.step("leave")
-    page.locator(".rr-download-html").click()
-    with page.expect_download() as got:
-        page.locator(".rr-save-html").click(timeout=PAGE_READY_MS)
+    with page.expect_download(timeout=PAGE_READY_MS) as got:  # one click, made on the spot
+        page.locator(".rr-download-html").click()
     plan_html = tmp_path / "plan.html"
     got.value.save_as(plan_html)
     text = plan_html.read_text(encoding="utf-8")
@@ -180,9 +179,8 @@ def test_join_take_stock_rate_map_plan_download_and_resume(workshop, app, open_p
     assert not any("src" in s for s in parsed.scripts)  # plotly.js is inline: works offline
     assert "Plotly.newPlot" in text and "<script>window.__pwned" not in text
 
-    page.locator(".rr-download-ics").click()
     with page.expect_download() as got:
-        page.locator(".rr-save-ics").click()
+        page.locator(".rr-download-ics").click()
     calendar = Calendar.from_ical(got.value.path().read_bytes())
     events = [e for e in calendar.walk("VEVENT")]
     summaries = [str(e["SUMMARY"]) for e in events]
@@ -190,9 +188,8 @@ def test_join_take_stock_rate_map_plan_download_and_resume(workshop, app, open_p
     assert sum(s.startswith("Check in:") for s in summaries) == 3
     meeting_event = next(e for e in events if str(e["SUMMARY"]).startswith("Reset meeting"))
     assert meeting_event.decoded("DTSTART").astimezone().date() == meeting
-    page.locator(".rr-download-csv").click()
     with page.expect_download() as got:
-        page.locator(".rr-save-csv").click()
+        page.locator(".rr-download-csv").click()
     ratings = got.value.path().read_text(encoding="utf-8").splitlines()
     assert ratings[0] == "relationship,kind,taken_at,trend,dimension,rating"
     assert len(ratings) == 1 + 4 * len(DIMENSIONS)  # three check-ins and one re-rating

@@ -71,13 +71,16 @@ def test_saving_moves_to_the_next_unrated_and_brings_it_into_view(workbook):
     assert "rr-status-ok" in view.saved._dom_classes
     assert "Saved your ratings of “Acme”" in view.saved.value
     assert "Next: “Beta” (2 relationships left to rate)" in view.saved.value
+    second.fields["trust"].value = 5
+    view.choose(second.relationship.id)  # the one already open: its form and clicks stay
+    assert view.slot.children[0] is second and second.fields["trust"].value == 5
     view.choose(workbook.relationships()[2].id)  # the person picks Cobalt themselves
     assert view.saved.layout.display == "none" and "rr-status-ok" not in view.saved._dom_classes
     _rate(view.slot.children[0], 3)
     assert view.slot.children[0].relationship.label == "Beta"  # the one still unrated
     _rate(view.slot.children[0], 2)
     assert "All 3 relationships are rated" in view.saved.value
-    assert view.to_map.layout.display is None
+    assert view.to_map in view.slot.children[0].children
     assert asked[-1] == ".rr-rating-card .rr-all-rated-map"
     view.to_map.click()
     assert asked[-1] == "map"

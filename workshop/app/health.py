@@ -110,15 +110,15 @@ class HealthView(widgets.VBox):
         self.slot = widgets.VBox(layout=full())
         self.next = button("Next: see the map", "rr-next-map", "primary")
         self.next.on_click(lambda _: on_next and on_next())
+        # Above the form, and replaced with it (one message: the page never shows a new
+        # notice over the old form): what was saved and what comes next.
         self.saved = Status("rr-health-saved")
         self.to_map = button("See the map", "rr-all-rated-map", "primary")
         self.to_map.on_click(lambda _: on_next and on_next())
-        self.to_map.layout.display = "none"
         intro = heading("Health check", "Rate each relationship on every dimension. Each "
                         "relationship's answers are saved as soon as you press save.")
         super().__init__([card(intro, self.progress, self.picker, self.next),
-                          card(self.saved, self.to_map, self.slot, css="rr-rating-card")],
-                         layout=full())
+                          card(self.slot, css="rr-rating-card")], layout=full())
         self.refresh()
 
     def _dimensions(self) -> list[str] | None:
@@ -149,16 +149,20 @@ class HealthView(widgets.VBox):
         return pick
 
     def choose(self, relationship_id: str) -> None:
-        """The person picked a relationship: the last save's notice gives way to it."""
+        """The person picked a relationship: the last save's notice gives way to it. Picking
+        the one already open keeps its form (and whatever was chosen in it)."""
         self._quiet_notice()
-        self.open_form(relationship_id)
+        if relationship_id != self.current or not self.slot.children:
+            self.open_form(relationship_id)
 
     def _quiet_notice(self) -> None:
         self.saved.clear()
         self.saved.remove_class("rr-status-ok")
-        self.to_map.layout.display = "none"
+        for form in self.slot.children:
+            form.children = [c for c in form.children if c is not self.to_map]
 
-    def open_form(self, relationship_id: str | None) -> RatingForm | None:
+    def open_form(self, relationship_id: str | None, notice: str = "") -> RatingForm | None:
+        """Show ``relationship_id``'s rating form, with ``notice`` (what was saved) above."""
         self.current = relationship_id
         if relationship_id is None:
             self.slot.children = [html('<p class="rr-hint">Nothing to rate yet.</p>')]
@@ -168,6 +172,10 @@ class HealthView(widgets.VBox):
         self._turn = "b" if self._turn == "a" else "a"  # tells it from the form it replaces
         form.add_class(f"rr-rating-turn-{self._turn}")
         form.on_submit(lambda values: self._save(form, values))
+        self.saved = Status("rr-health-saved")  # at the top of the form, so it goes with it
+        if notice:
+            self.saved.ok(notice)
+        form.children = [self.saved, *form.children]
         self.slot.children = [form]
         self.refresh_picker()
         return form
@@ -194,11 +202,10 @@ class HealthView(widgets.VBox):
                           "see where each one stands on the map."
                           if total > 1 else f"{said} It is rated: see where it stands on "
                           "the map.")
-            self.to_map.layout.display = None
+            form.children = [self.saved, self.to_map, *form.children[1:]]
             self._focus(".rr-rating-card .rr-all-rated-map")
             return
-        nxt = self.open_form(following)
-        self.saved.ok(f"{said} Next: “{bidi.isolated(nxt.relationship.label)}” "
-                      f"({plural(total - rated, 'relationship')} left to rate).")
-        self.to_map.layout.display = "none"
+        label = bidi.isolated(self.workbook.relationship(following).label)
+        self.open_form(following, f"{said} Next: “{label}” "
+                                  f"({plural(total - rated, 'relationship')} left to rate).")
         self._focus(f".rr-rating-card .rr-rating-turn-{self._turn} h3")
