@@ -351,7 +351,8 @@ def then_and_now_chart(frame: pd.DataFrame, threshold: int,
                hovertemplate="%{y}, now: %{x} relationships<extra></extra>")])
     fig.update_layout(barmode="group", legend={"traceorder": "normal"})
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Relationships")
+    fig.update_xaxes(title="Relationships",
+                     **charts.count_axis(max(frame["then"].max(), frame["now"].max(), 1)))
     return _styled(fig, title, height=460)
 
 
@@ -388,7 +389,8 @@ def resets_chart(frame: pd.DataFrame, threshold: int,
                            "average change %{customdata:+.0f} health points<extra></extra>")))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Reset plans")
+    totals = frame.groupby("status")["resets"].sum()
+    fig.update_xaxes(title="Reset plans", **charts.count_axis(max(totals.max(), 1)))
     return _styled(fig, title, height=360)
 
 

@@ -251,3 +251,19 @@ def test_group_count_charts_use_whole_number_ticks():
     fig = group_charts.drift_chart(drift, threshold=3)
     assert fig.layout.yaxis.tickformat == "d" and fig.layout.yaxis.dtick == 1
     assert list(fig.data[0].customdata) == ["2 relationships"]
+
+
+def test_dashboard_counts_use_whole_number_ticks_and_legends_sit_under_the_chart():
+    from workshop import dashboard
+    frame = pd.DataFrame({"state": ["steady", "fading"], "name": ["Steady", "Fading"],
+                          "then": [1, 3], "now": [2, 1], "respondents": [5, 5]})
+    fig = dashboard.then_and_now_chart(frame, threshold=3)
+    assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.dtick == 1
+    assert fig.layout.legend.y < 0 and fig.layout.legend.yanchor == "top"  # not over the title
+
+
+@pytest.mark.parametrize(("top", "step"), [(0.5, 1), (3, 1), (7, 2), (12, 2), (28, 5),
+                                           (90, 20), (600, 100)])
+def test_count_axis_steps_are_whole_and_few(top, step):
+    axis = charts.count_axis(top)
+    assert axis["dtick"] == step and axis["tickformat"] == "d" and top / step <= 6
