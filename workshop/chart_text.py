@@ -181,8 +181,11 @@ def _category_pairs(fig: go.Figure, trace) -> list[tuple[str, object]]:
     sideways = trace.orientation == "h" or (trace.type == "scatter" and _is_text(trace.y))
     cats, values = (trace.y, trace.x) if sideways else (trace.x, trace.y)
     names = _tick_names(fig.layout.yaxis if sideways else fig.layout.xaxis)
-    return [(_point_name(trace, i, names.get(c, plain(c))), v)
-            for i, (c, v) in enumerate(zip(_seq(cats), _seq(values), strict=False))]
+    pairs = [(_point_name(trace, i, names.get(c, plain(c))), v)
+             for i, (c, v) in enumerate(zip(_seq(cats), _seq(values), strict=False))]
+    if sideways and fig.layout.yaxis.autorange != "reversed":
+        pairs.reverse()  # Plotly puts the first row at the bottom: read from the top
+    return pairs
 
 
 def _value_title(fig: go.Figure, trace) -> str:

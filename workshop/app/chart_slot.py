@@ -36,13 +36,14 @@ HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0
 # The renderer keeps an empty <img class="plot-img"> in every chart, shown until the chart is
 # drawn: without a picture in it, it is nothing, so it is not shown at all.
 STYLE = ("<style>.rr-chart img.plot-img:not([src]){display:none}"
-         ".rr-chart-numbers{margin:2px 0 8px;font-size:14px;color:#4a5a61}"
-         ".rr-chart-numbers summary{cursor:pointer;width:max-content;max-width:100%}"
-         ".rr-chart-numbers table{border-collapse:collapse;margin-top:6px;max-width:100%}"
-         ".rr-chart-numbers th,.rr-chart-numbers td{padding:2px 10px 2px 0;text-align:left;"
-         "border-bottom:1px solid #e3e7e4;vertical-align:top}"
-         ".rr-chart-numbers caption{text-align:left;font-weight:600;padding-bottom:4px}"
-         "</style>")
+         ".rr-chart .rr-chart-numbers{margin:2px 0 8px;font-size:14px;color:#4a5a61}"
+         ".rr-chart .rr-chart-numbers summary{cursor:pointer;width:max-content;max-width:100%}"
+         ".rr-chart .rr-chart-numbers table{margin:6px 0 0;width:auto;max-width:100%;"
+         "font-size:14px;table-layout:auto}"
+         ".rr-chart .rr-chart-numbers th,.rr-chart .rr-chart-numbers td{text-align:left;"
+         "padding:3px 16px 3px 0;border-bottom:1px solid #e3e7e4;vertical-align:top}"
+         ".rr-chart .rr-chart-numbers caption{text-align:left;font-weight:600;"
+         "padding-bottom:4px}</style>")
 
 
 def _esc(text) -> str:
