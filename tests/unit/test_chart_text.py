@@ -194,3 +194,16 @@ def test_chart_outputs_default_to_the_renderers_height():
     fig = go.Figure(go.Bar(x=["a"], y=[1]))
     _, words = chart_outputs(fig)
     assert 'data-height="360"' in words["data"]["text/html"]
+
+
+def test_a_chart_the_describer_cannot_read_still_shows_with_its_title_as_words(monkeypatch):
+    import workshop.chart_text
+
+    def broken(fig, title=None):
+        raise ValueError("a kind of chart not known yet")
+    monkeypatch.setattr(workshop.chart_text, "describe", broken)
+    slot = ChartSlot("rr-chart-test")
+    slot.show(go.Figure(layout={"title": {"text": "Odd chart"}}))
+    chart, words = slot.outputs
+    assert MIME in chart["data"]
+    assert "Odd chart: its numbers could not be put in words here." in words["data"]["text/plain"]

@@ -24,11 +24,13 @@ the numbers" disclosure that anyone can open.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from html import escape
 
 import ipywidgets as widgets
 
+log = logging.getLogger("workshop.app")
 MIME = "application/vnd.plotly.v1+json"
 RENDERER_HEIGHT = 360  # what the renderer gives a figure without a height of its own
 HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;"
@@ -88,14 +90,25 @@ def chart_outputs(fig, text=None, drawn: int = 0) -> tuple[dict, dict]:
     """The outputs of one chart: the figure for the Plotly renderer, then its text
     alternative (``text``, else described from ``fig``). ``drawn`` tells one sending of the
     same figure from the next, so the page takes each as a new output."""
-    from ..chart_text import describe
     from ..charts import mime_bundle
-    text = describe(fig) if text is None else text
+    text = _described(fig) if text is None else text
     return ({"output_type": "display_data", "data": mime_bundle(fig),
              "metadata": {"rr-drawn": drawn}},
             {"output_type": "display_data", "metadata": {},
              "data": {"text/html": text_html(text, fig.layout.height or RENDERER_HEIGHT),
                       "text/plain": text.summary}})
+
+
+def _described(fig):
+    """``fig``'s text alternative; a chart the describer cannot read still shows, with its
+    title as its words (and the reason in the log)."""
+    from ..chart_text import ChartText, describe, plain
+    try:
+        return describe(fig)
+    except Exception:  # a kind of chart describe() does not know yet
+        log.exception("could not describe a chart in words")
+        title = plain(fig.layout.title.text) or "Chart"
+        return ChartText(title, f"{title}: its numbers could not be put in words here.")
 
 
 class ChartSlot(widgets.Output):
