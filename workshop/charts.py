@@ -87,7 +87,7 @@ def state_look() -> pd.DataFrame:
                          for s in content().states_shown])
 
 
-TITLE_CHARS = 28  # a title longer than this takes two lines (it must fit 320 px)
+TITLE_CHARS = 36  # a longer title takes two lines (with the 320 px font size, see reset.css)
 
 
 def _styled(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
