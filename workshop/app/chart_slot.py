@@ -44,8 +44,7 @@ STYLE = ("<style>.rr-chart img.plot-img:not([src]){display:none}"
          "font-size:14px;table-layout:auto}"
          ".rr-chart .rr-chart-numbers th,.rr-chart .rr-chart-numbers td{text-align:left;"
          "padding:3px 16px 3px 0;border-bottom:1px solid #e3e7e4;vertical-align:top}"
-         ".rr-chart .rr-chart-numbers caption{text-align:left;font-weight:600;"
-         "padding-bottom:4px}</style>")
+         "</style>")
 
 
 def _esc(text) -> str:
@@ -80,8 +79,8 @@ def text_html(text, height: int | None = None) -> str:
     head = "".join(f'<th scope="col">{_esc(h)}</th>' for h in text.headers)
     body = "".join("<tr>" + "".join(f"<td><bdi>{_esc(c)}</bdi></td>" for c in row) + "</tr>"
                    for row in text.rows)
-    table = (f"<table><caption><bdi>{_esc(text.title)}</bdi></caption><thead><tr>{head}</tr>"
-             f"</thead><tbody>{body}</tbody></table>")
+    table = (f'<table aria-label="{_esc(text.title)}"><thead><tr>{head}</tr></thead>'
+             f"<tbody>{body}</tbody></table>")
     return (f'{opening}<details class="rr-chart-numbers">'
             f"<summary>Show the numbers</summary>{table}</details></div>")
 
