@@ -101,7 +101,7 @@ class Person:
                     "button", name=str(value), exact=True).click()
                 ratings[dim.replace("-", "_")] = value
             card.locator(".rr-save-ratings").click()
-            card.locator(".rr-status-ok", has_text=label).wait_for()
+            card.locator(".rr-status-ok", has_text=f"Saved your ratings of “{label}”").wait_for()
             self.record["checkins"][label] = {"ratings": ratings, "note": ""}
 
     def wait_step(self, step: str) -> None:
@@ -114,6 +114,7 @@ class Person:
         label = status.inner_text().split("“")[1].split("”")[0]
         text = f"Could we meet next week? ({self.name})"
         self.page.locator(".rr-plan-ask textarea").fill(text)
+        self.page.locator(".rr-plan-ask textarea").press("Tab")  # on to the next field: sent
         self.page.locator(".rr-plan-status-line.rr-status-ok").wait_for()
         self.record["plan"] = {"label": label, "ask": text}
 

@@ -124,9 +124,13 @@ class Participant:
         return form if form is not None and "rr-form" in form.classes else None
 
     def _form_label(self, form) -> str:
-        first = self.page.children(form)[0]
-        found = QUOTED.search(str(first.state.get("value", "")))
-        return found.group(1) if found else ""
+        """The relationship a rating form is for, from its heading ("How healthy is “…”");
+        a notice of the last save may sit above it."""
+        for part in self.page.children(form) if form is not None else []:
+            text = str(part.state.get("value", ""))
+            if "rr-status" not in " ".join(part.classes) and (found := QUOTED.search(text)):
+                return found.group(1)
+        return ""
 
     def rate_all(self) -> None:
         page = self.page
@@ -146,12 +150,15 @@ class Participant:
             page.set(page.within(form, "rr-note").id, value=note)
             started = time.time()
             page.click(page.within(form, "rr-save-ratings").id)
-            page.expect(lambda f=form: f, f"“{label}”", f"saving the ratings of {label}")
+            # the health check says so above the next relationship's form (or, after the
+            # last one, above this form with the way to the map)
+            page.expect(lambda: page.find("rr-rating-card"), f"Saved your ratings of “{label}”",
+                        f"saving the ratings of {label}")
             self.on_timing("save ratings", started)
             self.journal.checkins[label] = {"ratings": ratings, "note": note}
             self.mark("health_ack")
             left = [r for r in self.journal.relationships if r not in self.journal.checkins]
-            if left:
+            if left and self._form_label(self._rating_form()) not in left:
                 self._pick(left[0])
 
     def _pick(self, label: str) -> None:

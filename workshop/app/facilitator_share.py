@@ -106,7 +106,7 @@ class PresenterPanel(widgets.VBox):
         self.store, self.session = store, session
         self.make = button("Make presenter link", "rr-presenter-make", "primary")
         self.make.on_click(lambda _: self.make_link())
-        self.revoke = button("Revoke presenter links", "rr-presenter-revoke", "warning",
+        self.revoke = button("Revoke presenter links", "rr-presenter-revoke", "danger",
                              tooltip="Stop every presenter link of this session from working")
         self.revoke.on_click(lambda _: self.revoke_all())
         self.link = html("", "rr-presenter-link")
