@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -166,3 +166,16 @@ def shoot():
         return screenshot(page, ARTIFACTS / f"{name}.png")
 
     return save
+
+
+def add_relationship(page, label: str) -> None:
+    """Take stock on an open participant page: add ``label`` (last contact 50 days ago) and
+    wait until its row is listed."""
+    form = page.locator(".rr-rel-form-card")
+    form.locator(".rr-rel-label input").fill(label)
+    form.locator(".rr-rel-last-contact input").fill(
+        (date.today() - timedelta(days=50)).isoformat())
+    before = page.locator(".rr-rel-list .rr-list-row").count()
+    form.locator(".rr-save-relationship").click()
+    page.wait_for_function(
+        f"document.querySelectorAll('.rr-rel-list .rr-list-row').length > {before}")

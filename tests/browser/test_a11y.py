@@ -10,7 +10,6 @@ from joining to a saved rating without the mouse.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ import pytest
 from workshop.demo import DEMO_CODE, DEMO_KEY
 from workshop.store import Store
 
-from .conftest import ARTIFACTS, LAPTOP, PHONE
+from .conftest import ARTIFACTS, LAPTOP, PHONE, add_relationship
 
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 AXE = axe_playwright.Axe()
@@ -81,17 +80,6 @@ def page_basics(page, screen: str) -> list[str]:
 
 # -- the participant app -----------------------------------------------------------------
 
-def _add_relationship(page, label: str) -> None:
-    form = page.locator(".rr-rel-form-card")
-    form.locator(".rr-rel-label input").fill(label)
-    form.locator(".rr-rel-last-contact input").fill(
-        (date.today() - timedelta(days=50)).isoformat())
-    before = page.locator(".rr-rel-list .rr-list-row").count()
-    form.locator(".rr-save-relationship").click()
-    page.wait_for_function(
-        f"document.querySelectorAll('.rr-rel-list .rr-list-row').length > {before}")
-
-
 def rated(page, count: int, total: int) -> None:
     """Wait until the health check says ``count of total rated``."""
     page.locator(".rr-progress", has_text=f"{count} of {total} rated").wait_for()
@@ -132,7 +120,7 @@ def test_participant_app_has_no_serious_violation_on_any_screen(workshop, open_p
     page.locator(".rr-save-relationship").click()
     page.locator(".rr-error-label").get_by_text("at most 120 characters").wait_for()
     found += audit(page, "participant: 1 take stock, refused field (error)")
-    _add_relationship(page, "Northwind Logistics")
+    add_relationship(page, "Northwind Logistics")
     found += audit(page, "participant: 1 take stock")
 
     page.locator(".rr-next-health").click()

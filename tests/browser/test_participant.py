@@ -140,6 +140,8 @@ def test_join_take_stock_rate_map_plan_download_and_resume(workshop, app, open_p
     app.step("health")
     page.locator(".rr-health-pick").first.click()
     page.locator(".rr-rating-card .rr-status-ok").wait_for(state="detached")
+    # its form replaces the one open before: rate only once it is there
+    page.locator(".rr-rating-card").get_by_text(f"How healthy is “{LABELS[0]}”").wait_for()
     app.rate_current(5)
     app.step("map")
     page.wait_for_function(f"({healths})().includes(100)")

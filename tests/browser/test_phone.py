@@ -19,7 +19,7 @@ from workshop.content import content
 from workshop.demo import DEMO_CODE, DEMO_KEY
 from workshop.store import Store
 
-from .conftest import LAPTOP, PAGE_READY_MS
+from .conftest import LAPTOP, PAGE_READY_MS, add_relationship
 
 DIMENSIONS = ["communication", "trust", "expectations", "momentum", "mutual-value",
               "responsiveness"]
@@ -148,15 +148,8 @@ def test_every_step_fits_its_cards_at_375(workshop, open_page, shoot, over_time_
     shoot(page, "phone-375-02-resume-code-and-banner")
     page.locator(".rr-resume-saved").click()
 
-    form = page.locator(".rr-rel-form-card")
     for label in LABELS:
-        form.locator(".rr-rel-label input").fill(label)
-        form.locator(".rr-rel-last-contact input").fill(
-            (date.today() - timedelta(days=50)).isoformat())
-        before = page.locator(".rr-rel-list .rr-list-row").count()
-        form.locator(".rr-save-relationship").click()
-        page.wait_for_function(
-            f"document.querySelectorAll('.rr-rel-list .rr-list-row').length > {before}")
+        add_relationship(page, label)
     found += misfits(page, "take stock")
     shoot(page, "phone-375-03-take-stock")
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
 
 from workshop import joinpanel, session_setup
-from workshop.app.facilitator import POLL_EVERY, FacilitatorConsole, SessionConsole
+from workshop.app.facilitator import GROUP_SHARE, POLL_EVERY, FacilitatorConsole, SessionConsole
 from workshop.app.facilitator_forms import SessionForm
 from workshop.app.phase import PhaseBanner
 from workshop.app.ticker import Ticker
@@ -394,11 +395,16 @@ def test_a_corrected_rating_redraws_the_group(console, store):
     store.save_checkin(make(CheckIn, id=checkin.id, relationship_id=checkin.relationship_id,
                             ratings={d: 5 for d in checkin.ratings}))
 
-    async def poll():
-        for _ in range(POLL_EVERY):
+    async def poll_until_redrawn(seconds: float) -> None:
+        """Ticks in real time, as the kernel's ticker does: on a busy machine the console lets
+        a costly group wait up to GROUP_SHARE times its cost (see ``_group_due``)."""
+        deadline = time.monotonic() + seconds
+        while current.group.boxes["dimensions"].slot.outputs == before \
+                and time.monotonic() < deadline:
             await current.tick()
+            await asyncio.sleep(0.25)
 
-    asyncio.run(poll())
+    asyncio.run(poll_until_redrawn(max(POLL_EVERY, GROUP_SHARE * current._group_cost) + 10))
     assert current.group.boxes["dimensions"].slot.outputs != before
 
 
