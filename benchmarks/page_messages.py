@@ -26,6 +26,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -34,6 +35,8 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+import psutil
 
 from benchmarks.room_people import Participant
 from workshop.app import serving
@@ -56,18 +59,42 @@ class CountingParticipant(Participant):
         self.page.receive = counted
 
 
-def journey(url: str, code: str, store: Store, session_id: str, idle: float) -> dict:
+class CpuClock:
+    """CPU seconds used so far by the server and by the kernels (the forkserver's children)."""
+
+    def __init__(self, server_pid: int):
+        self.server = psutil.Process(server_pid)
+        self.seen: dict[int, psutil.Process] = {}
+        self.spent: dict[int, float] = {}
+
+    def read(self) -> tuple[float, float]:
+        for child in self.server.children(recursive=True):
+            self.seen.setdefault(child.pid, child)
+        for pid, process in self.seen.items():
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                self.spent[pid] = times.user + times.system
+        server = self.server.cpu_times()
+        return server.user + server.system, sum(self.spent.values())
+
+
+def journey(url: str, code: str, store: Store, session_id: str, idle: float,
+            server_pid: int) -> dict:
     person = CountingParticipant(1, url, code, think=0.0, drop=False)
     person.think = lambda: None
     parts: dict[str, dict] = {}
-    mark = [person.page.messages, person.bytes, time.monotonic()]
+    clock = CpuClock(server_pid)
+    mark = [person.page.messages, person.bytes, time.monotonic(), *clock.read()]
 
     def part(name: str) -> None:
         now = time.monotonic()
+        server_cpu, kernel_cpu = clock.read()
         parts[name] = {"messages": person.page.messages - mark[0],
                        "kbytes": round((person.bytes - mark[1]) / 1024, 1),
-                       "seconds": round(now - mark[2], 2)}
-        mark[:] = [person.page.messages, person.bytes, now]
+                       "seconds": round(now - mark[2], 2),
+                       "server_cpu_s": round(server_cpu - mark[3], 3),
+                       "kernel_cpu_s": round(kernel_cpu - mark[4], 3)}
+        mark[:] = [person.page.messages, person.bytes, now, server_cpu, kernel_cpu]
 
     person.arrive()
     part("open page")
@@ -89,8 +116,8 @@ def journey(url: str, code: str, store: Store, session_id: str, idle: float) -> 
             work()
             part(f"{step}: the person's own work")
     person.page.leave()
-    total = {"messages": sum(p["messages"] for p in parts.values()),
-             "kbytes": round(sum(p["kbytes"] for p in parts.values()), 1)}
+    total = {key: round(sum(p[key] for p in parts.values()), 3)
+             for key in ("messages", "kbytes", "server_cpu_s", "kernel_cpu_s")}
     return {"parts": parts, "total": total}
 
 
@@ -113,7 +140,7 @@ def main() -> None:
     try:
         with Store.open(database) as store:
             figures = journey(server.url(serving.PARTICIPANT, f"code={session.code}"),
-                              session.code, store, session.id, args.idle)
+                              session.code, store, session.id, args.idle, process.pid)
     finally:
         serving.stop(process)
     figures["tree"] = str(Path.cwd())

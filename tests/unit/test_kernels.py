@@ -226,3 +226,67 @@ def test_a_kernel_registered_but_not_yet_ready_is_counted_once(monkeypatch):
     (live, full, starting), kernel_id = asyncio.run(scenario())
     assert (live, starting, full) == (2, 0, False)  # counted once, as a kernel
     assert kernel_id in manager._kernels and manager.live_count() == 2
+
+
+class FakeStream:
+    def __init__(self):
+        self.callback = None
+
+    def on_recv(self, callback):
+        self.callback = callback
+
+
+def _watched(manager_class, kernel_id: str, session):
+    """A manager watching one fake kernel's iopub; the stream's callback gets raw messages."""
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    manager = FakeManager()
+    stream = FakeStream()
+    manager._kernels[kernel_id] = SimpleNamespace(
+        session=session, execution_state="starting", connect_iopub=lambda: stream)
+    if manager_class is AsyncMappingKernelManager:
+        AsyncMappingKernelManager.start_watching_activity(manager, kernel_id)
+    else:
+        manager.start_watching_activity(kernel_id)
+    return manager, stream
+
+
+def test_the_light_activity_watch_keeps_jupyter_servers_bookkeeping():
+    """The same execution_state and last_activity as jupyter_server's own watch, message for
+    message, for what a page's kernel sends: status changes, outputs and widget messages."""
+    from jupyter_client.session import Session
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    session = Session(key=b"secret")
+    execute = session.msg("execute_request", {"code": "1"})
+    comm = session.msg("comm_msg", {"comm_id": "c", "data": {}})
+    kernel_info = session.msg("kernel_info_request", {})
+    sent = [("status", {"execution_state": "starting"}, None),
+            ("status", {"execution_state": "idle"}, kernel_info),
+            ("status", {"execution_state": "busy"}, execute),
+            ("stream", {"name": "stdout", "text": "hi"}, execute),
+            ("status", {"execution_state": "idle"}, execute),
+            ("status", {"execution_state": "busy"}, comm),
+            ("comm_msg", {"comm_id": "c", "data": {"method": "update"}}, comm),
+            ("status", {"execution_state": "idle"}, comm)]
+    watches = [_watched(cls, "k", session) for cls in (AsyncMappingKernelManager, KitKernelManager)]
+    for msg_type, content, parent in sent:
+        message = session.msg(msg_type, content, parent=parent)
+        raw = [b"kernel.k.iopub", *session.serialize(message)]
+        seen = []
+        for manager, stream in watches:
+            kernel = manager._kernels["k"]
+            kernel.last_activity = None
+            stream.callback([part if isinstance(part, bytes) else part.encode()
+                             for part in raw])
+            seen.append((kernel.execution_state, kernel.last_activity is not None))
+        assert seen[0] == seen[1], (msg_type, content, seen)
+    assert watches[1][0]._kernels["k"].execution_state == "idle"
+
+
+def test_the_light_activity_watch_ignores_what_is_not_a_jupyter_message():
+    from jupyter_client.session import Session
+
+    manager, stream = _watched(KitKernelManager, "k", Session(key=b"secret"))
+    stream.callback([b"garbage"])
+    assert manager._kernels["k"].execution_state == "starting"

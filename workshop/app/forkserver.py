@@ -71,6 +71,11 @@ def warm_up() -> None:
             forkserver.ensure_running()
 
 
+# A served kernel keeps no IPython history: it only runs the page's notebook, and a room of
+# kernels would all write to the one history.sqlite of the server's user.
+KERNEL_SETTINGS = ["--HistoryManager.enabled=False"]
+
+
 def run_kernel(argv: list[str], env: dict[str, str], cwd: str | None) -> None:
     """The body of a forked kernel: become a process group, take the kernel's environment,
     then run ipykernel as ``ipykernel_launcher`` would with ``argv``'s options."""
@@ -87,7 +92,10 @@ def run_kernel(argv: list[str], env: dict[str, str], cwd: str | None) -> None:
     # The parent's pid is read from JPY_PARENT_PID when ipykernel is imported (in the fork
     # server, where it was not set yet): give it here, so the kernel ends with its parent.
     app = IPKernelApp.instance(parent_handle=os.getppid())
-    app.initialize(kernel_options(argv))
+    app.initialize([*kernel_options(argv), *KERNEL_SETTINGS])
+    # traitlets leaves the application's logger at DEBUG and filters in its handler, so each
+    # message's debug lines built a record only to drop it: filter at the logger instead.
+    app.log.setLevel(app.log_level)
     # ipywidgets registers its comm targets when first imported inside a kernel; it was
     # imported in the fork server, outside any kernel, so register them now.
     ipywidgets.register_comm_target()

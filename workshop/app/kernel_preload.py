@@ -8,10 +8,16 @@ Kernels that fork after this pay neither the import time nor the memory of these
 
 import gc
 import importlib
+import os
+
+# debugpy (under ipykernel.debugger) warns on import that frozen modules may hide breakpoints;
+# nobody debugs a served page, so keep the server's log free of it.
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 MODULES = [
     # the kernel itself
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.comm", "comm", "ipywidgets",
+    "ipykernel.debugger",  # named by a traitlets Type, so each kernel imported it (debugpy)
     # the libraries the apps use once someone is in
     "numpy", "pandas", "plotly.graph_objects", "plotly.io", "sqlalchemy",
     "sqlalchemy.dialects.sqlite", "pydantic", "jinja2", "yaml", "icalendar", "anywidget",

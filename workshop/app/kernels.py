@@ -26,6 +26,12 @@ The manager also holds the **cap** on live kernels (``max_kernels``): a start be
 :class:`RoomFull` before any process is spawned, counting kernels still starting, so a burst of
 requests cannot overshoot it. The page handler turns that into the "room is full" page.
 
+Every iopub message a kernel sends reaches the server twice: once for the page's websocket and
+once for jupyter_server's activity watch, which decoded each one whole (dates parsed with
+dateutil) to note the time and the kernel's busy or idle state. In a full room that decoding
+was a quarter of the server's work. :meth:`KitKernelManager.start_watching_activity` keeps the
+same bookkeeping and reads only the two small JSON headers, and a status message's content.
+
 The decision itself is the pure function :func:`cull_reason`, tested on its own. Settings come
 from the packaged ``voila.json`` (``KitKernelManager``) and ``reset-workshop serve`` flags.
 This module runs in the Voilà server process, never in kernels: keep it light.
@@ -33,10 +39,12 @@ This module runs in the Voilà server process, never in kernels: keep it light.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
 from jupyter_core.utils import ensure_async
+from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.ioloop import PeriodicCallback
 from traitlets import Float, Integer
@@ -140,6 +148,33 @@ class KitKernelManager(AsyncMappingKernelManager):
         self._watches[kernel_id] = KernelWatch(started=time.monotonic())
         self._start_reaper()
         return kernel_id
+
+    # -- activity ---------------------------------------------------------------------------
+    def start_watching_activity(self, kernel_id):
+        """jupyter_server's watch of a kernel's iopub, without decoding whole messages: the
+        same ``last_activity`` and ``execution_state`` (see the module's docstring)."""
+        kernel = self._kernels[kernel_id]
+        kernel.reason = ""
+        kernel.last_activity = utcnow()
+        kernel._activity_stream = kernel.connect_iopub()
+        kernel._activity_stream.on_recv(lambda parts: self._record_activity(kernel, parts))
+
+    def _record_activity(self, kernel, parts: list[bytes]) -> None:
+        try:
+            at = parts.index(b"<IDS|MSG>")
+            header, parent = json.loads(parts[at + 2]), json.loads(parts[at + 3])
+        except (ValueError, IndexError):
+            return  # not a Jupyter message: nothing to note
+        msg_type, parent_type = header.get("msg_type"), parent.get("msg_type")
+        tracked = self.track_message_type(parent_type)
+        if self.track_message_type(msg_type) or tracked or kernel.execution_state == "busy":
+            self.last_kernel_activity = kernel.last_activity = utcnow()
+        if msg_type == "status":
+            state = json.loads(parts[at + 5]).get("execution_state")
+            if tracked:
+                kernel.execution_state = state
+            elif kernel.execution_state == "starting" and state != "starting":
+                kernel.execution_state = "idle"
 
     # -- connections (called by jupyter_server's websocket connection) ----------------------
     def notify_connect(self, kernel_id):

@@ -26,6 +26,11 @@ template chain: in a room of 100 joining at once that was a third of the server'
 :func:`share_compiled_templates` gives those environments one in-memory bytecode cache (keyed
 by template and source checksum, so an edited template is compiled again).
 
+**Debug lines cost nothing when not shown.** traitlets sets an application's logger to DEBUG
+and lets its handler drop what is below ``log_level``, so every debug line of the kernel
+manager and nbclient (one per kernel message) built a log record only to throw it away.
+:class:`KitVoila` sets the logger itself to ``log_level``.
+
 **The server's own figures.** ``GET {base}reset-workshop/kernels`` returns the kernel counts as
 JSON (alive, starting, connected, never connected, and the settings), for the operator and the
 room simulator. Voilà serves no kernel list (``/api/kernels`` is not routed), and this answers
@@ -130,6 +135,7 @@ class KitVoila(Voila):
 
     def initialize(self, argv=None):
         super().initialize(argv)
+        self.log.setLevel(self.log_level)  # see "Debug lines" above
         self.compiled_templates = share_compiled_templates()
         forkserver.warm_up()
 
