@@ -122,6 +122,20 @@ def _charts_drawn(page) -> None:
             timeout=PAGE_READY_MS)
     page.wait_for_function(
         "document.querySelectorAll('.rr-chart-priority .ytick text').length >= 3")
+    _charts_fit_their_boxes(page)
+
+
+def _charts_fit_their_boxes(page) -> None:
+    """Wait until every chart is drawn at its box's width. Plotly's renderer may draw a
+    chart before its box is in the page (a step that opens as the page arrives), at Plotly's
+    default 700 px, and redraws it at the box's width once the box is laid out; a chart
+    that stayed too wide would make this time out."""
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(plot => {
+             const drawn = plot._fullLayout && plot._fullLayout.width;
+             const box = plot.parentElement.getBoundingClientRect().width;
+             return !drawn || !box || Math.abs(drawn - box) <= 2;
+           })""", timeout=PAGE_READY_MS)
 
 
 @pytest.fixture
@@ -245,6 +259,7 @@ def test_key_steps_fit_at_320_and_414(workshop, open_page, shoot, width):
     page.locator(".rr-step-later.rr-current").wait_for()  # a plan made: check in later
     page.locator(".rr-chart-history .js-plotly-plot .main-svg").first.wait_for(
         timeout=PAGE_READY_MS)
+    _charts_fit_their_boxes(page)
     found += misfits(page, "check in later")
     for key in ("stock", "health", "map", "plan", "leave"):
         _step(page, key)

@@ -267,3 +267,27 @@ def test_dashboard_counts_use_whole_number_ticks_and_legends_sit_under_the_chart
 def test_count_axis_steps_are_whole_and_few(top, step):
     axis = charts.count_axis(top)
     assert axis["dtick"] == step and axis["tickformat"] == "d" and top / step <= 6
+
+
+def test_rating_one_relationship_after_another_reuses_two_forms(workbook):
+    """The health check loads the next relationship into the form off screen: rating more
+    relationships makes no new widgets for the page to draw."""
+    from ipywidgets.widgets.widget import _instances
+
+    for label in ("Acme", "Beta", "Cobalt", "Delta", "Echo"):
+        workbook.save_relationship({"label": label, "importance": 3, "kind": "client"})
+    view = HealthView(workbook, focus=lambda selector: None)
+    _rate(view.slot.children[0], 4)
+    _rate(view.slot.children[0], 3)  # both forms exist now
+    alive = len(_instances)
+    first, second = view.slot.children[0], None
+    for _ in range(3):
+        shown = view.slot.children[0]
+        assert shown is not second  # each save shows the other form
+        second = shown
+        _rate(shown, 2)
+    assert len(_instances) == alive
+    assert "All 5 relationships are rated" in view.saved.value
+    assert {f.relationship.label for f in view._forms} == {"Delta", "Echo"}
+    assert first in view._forms and len(view._forms) == 2
+    assert ["✓" in pick.description for pick in view.picker.children] == [True] * 5

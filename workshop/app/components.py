@@ -16,10 +16,11 @@ from html import escape
 
 import ipywidgets as widgets
 
+from . import shared
 from .chart_slot import ChartSlot as ChartSlot  # where charts go: see chart_slot
 
 log = logging.getLogger("workshop.app")
-FULL = widgets.Layout(width="100%")  # shared by many widgets: never change it, use full()
+FULL = shared.layout(width="100%")  # shared by many widgets: frozen; use full() to change
 OOPS = ("Something went wrong on our side and that step did not finish. What you entered "
         "is still here; please try again in a moment.")
 
@@ -55,18 +56,28 @@ def dom_classes(*classes: str) -> dict:
     return {"_dom_classes": tuple(name for name in classes if name)}
 
 
-def html(markup: str = "", *classes: str) -> widgets.HTML:
-    """An HTML widget for markup the kit wrote (user text must go through :func:`esc`)."""
-    return widgets.HTML(markup, layout=full(), **dom_classes(*classes))
+def html(markup: str = "", *classes: str, layout: widgets.Layout | None = None
+         ) -> widgets.HTML:
+    """An HTML widget for markup the kit wrote (user text must go through :func:`esc`).
+    Its layout is the shared full width one (:mod:`.shared`), unless ``layout`` is given:
+    pass ``full()`` for one that can be shown and hidden."""
+    return widgets.HTML(markup, layout=layout or shared.layout(width="100%"),
+                        style=shared.html_style(), **dom_classes(*classes))
 
 
-def button(description: str, css: str, style: str = "", tooltip: str = "") -> widgets.Button:
+def button(description: str, css: str, style: str = "", tooltip: str = "",
+           layout: widgets.Layout | None = None) -> widgets.Button:
+    """A button with the shared auto-width layout, or ``layout`` if it must change."""
     return widgets.Button(description=description, button_style=style, tooltip=tooltip,
-                          layout=widgets.Layout(width="auto"), **dom_classes(css))
+                          layout=layout or shared.layout(width="auto"),
+                          style=shared.button_style(), **dom_classes(css))
 
 
-def card(*children: widgets.Widget, css: str = "") -> widgets.VBox:
-    return widgets.VBox(list(children), layout=full(), **dom_classes("rr-card", css))
+def card(*children: widgets.Widget, css: str = "",
+         layout: widgets.Layout | None = None) -> widgets.VBox:
+    """A card with the shared full width layout, or ``layout`` if it must change."""
+    return widgets.VBox(list(children), layout=layout or shared.layout(width="100%"),
+                        **dom_classes("rr-card", css))
 
 
 def heading(title: str, intro: str = "", level: int = 2) -> widgets.HTML:
@@ -124,11 +135,13 @@ class Field(widgets.VBox):
     """One input with its label, an optional hint and its validation message beside it.
 
     ``hint_above`` puts the hint between the label and the input, in the label's own widget
-    (one widget fewer to send); ``detail_html`` is more markup the kit wrote, shown there too.
+    (one widget fewer to send); ``detail_html`` is more markup the kit wrote, shown there too;
+    ``classes`` are more CSS classes for the field, sent with it.
     """
 
     def __init__(self, name: str, label: str, control: widgets.Widget, hint: str = "",
-                 css: str | None = None, *, hint_above: bool = False, detail_html: str = ""):
+                 css: str | None = None, *, hint_above: bool = False, detail_html: str = "",
+                 classes: tuple[str, ...] = ()):
         self.name = name
         self.control = named(control, label, css or f"rr-{name.replace('_', '-')}")
         self.message = html("", "rr-field-error", f"rr-error-{name.replace('_', '-')}")
@@ -139,7 +152,8 @@ class Field(widgets.VBox):
         parts = [html(head + detail_html), control]
         if hint and not (hint_above or detail_html):
             parts.append(html(f'<span class="rr-hint">{esc(hint)}</span>'))
-        super().__init__([*parts, self.message], layout=full(), **dom_classes("rr-field"))
+        super().__init__([*parts, self.message], layout=full(),
+                         **dom_classes("rr-field", *classes))
 
     @property
     def value(self):

@@ -15,6 +15,7 @@ from .. import bidi
 from ..content import content
 from ..model import TRENDS, new_id
 from ..wording import plural
+from . import shared
 from .components import (
     Field,
     Form,
@@ -22,6 +23,7 @@ from .components import (
     button,
     card,
     classed,
+    dom_classes,
     esc,
     full,
     heading,
@@ -32,15 +34,15 @@ SCALE = [(str(n), n) for n in range(1, 6)]
 
 
 def _dimension_field(dim) -> Field:
-    control = widgets.ToggleButtons(options=SCALE, value=None, style={"button_width": "46px"},
+    control = widgets.ToggleButtons(options=SCALE, value=None, layout=shared.layout(),
+                                    style=shared.toggle_style(button_width="46px"),
+                                    **dom_classes("rr-rating"),
                                     tooltips=["1: drifting badly", "2", "3", "4",
                                               "5: healthy"])
     examples = (f'<div class="rr-hint rr-examples"><b>Healthy:</b> {esc(dim.healthy)}<br>'
                 f'<b>Drifting:</b> {esc(dim.drifting)}</div>')
-    field = Field(dim.key, dim.name, control, hint=dim.question, detail_html=examples,
-                  css=f"rr-rating-{dim.key.replace('_', '-')}")
-    classed(control, "rr-rating")
-    return classed(field, "rr-dimension")
+    return Field(dim.key, dim.name, control, hint=dim.question, detail_html=examples,
+                 css=f"rr-rating-{dim.key.replace('_', '-')}", classes=("rr-dimension",))
 
 
 class RatingForm(Form):
@@ -49,22 +51,39 @@ class RatingForm(Form):
     submit_label = "Save ratings"
     submit_css = "rr-save-ratings"
 
-    def __init__(self, relationship, dimensions: list[str] | None = None, previous=None):
+    def __init__(self, relationship, dimensions: list[str] | None = None, previous=None,
+                 **kwargs):
         self.relationship = relationship
         dims = [content().dimension_for(k) for k in dimensions] if dimensions \
             else list(content().dimensions)
         self.dimension_keys = [d.key for d in dims]
         fields = {d.key: _dimension_field(d) for d in dims}
         fields["trend"] = Field("trend", "Lately, it is…", widgets.ToggleButtons(
-            options=[(t.capitalize(), t) for t in TRENDS], value="stable"), css="rr-trend")
+            options=[(t.capitalize(), t) for t in TRENDS], value="stable",
+            style=shared.toggle_style()), css="rr-trend")
         fields["note"] = Field("note", "Note (optional, only you see it)", widgets.Textarea(
             rows=2, layout=full()), css="rr-note")
-        title = heading(f"How healthy is “{bidi.isolated(relationship.label)}”?",
-                        "1 means drifting badly, 5 means healthy.", level=3)
-        super().__init__([title, *fields.values()], fields)
+        self.title = html(self._title(relationship))
+        super().__init__([self.title, *fields.values()], fields, **kwargs)
         self.checkin_id = new_id()  # re-saving this form corrects its check-in in place
         if previous is not None:  # a starting point; the note belonged to that check-in
             self.value = {**previous.ratings, "trend": previous.trend}
+
+    @staticmethod
+    def _title(relationship) -> str:
+        return (f"<h3>How healthy is “{esc(bidi.isolated(relationship.label))}”?</h3>"
+                '<div class="rr-hint">1 means drifting badly, 5 means healthy.</div>')
+
+    def load(self, relationship, previous=None) -> None:
+        """Rate ``relationship`` in this same form, for a new check-in: the page updates a
+        few values instead of drawing some thirty widgets again (as a new form would)."""
+        self.relationship, self.checkin_id = relationship, new_id()
+        self.show_errors({})
+        self.title.value = self._title(relationship)
+        start = previous.ratings if previous is not None else {}
+        self.value = {**{k: start.get(k) for k in self.dimension_keys},
+                      "trend": previous.trend if previous is not None else "stable",
+                      "note": ""}
 
     @property
     def value(self) -> dict:
@@ -100,6 +119,8 @@ class HealthView(widgets.VBox):
 
     def __init__(self, workbook, on_next=None, focus=None):
         self.workbook, self.current, self._turn = workbook, None, "b"
+        self._picks: dict[str, widgets.Button] = {}  # relationship id -> its picker button
+        self._forms: list[RatingForm] = []  # the two that take turns (open_form)
         if focus is None:  # the page focuses (and so scrolls to) what comes next
             from .focus import FocusMover
             self._mover = FocusMover()
@@ -130,21 +151,18 @@ class HealthView(widgets.VBox):
         return ids, {i for i in ids if self.workbook.latest_checkin(i) is not None}
 
     def refresh(self) -> None:
-        relationships = self.workbook.relationships()
         rated, total = self.workbook.progress()
         self.progress.value = (f'<b class="rr-progress-count">{rated} of {total} rated</b>'
                                if total else "Add relationships in “Take stock” first.")
-        self.picker.children = [self._pick_button(r) for r in relationships]
+        self.refresh_picker()
         self.next.disabled = rated == 0
         ids, done = self._order_and_rated()
         if self.current not in ids:
             self.open_form(next_unrated(ids, done) or (ids or [None])[0])
 
-    def _pick_button(self, rel) -> widgets.Button:
-        done = self.workbook.latest_checkin(rel.id) is not None
-        pick = button(("✓ " if done else "○ ") + bidi.isolated(rel.label[:60]), "rr-health-pick")
-        if rel.id == self.current:
-            pick.add_class("rr-current")
+    def _pick_button(self, rel, label: str) -> widgets.Button:
+        """A picker button; :meth:`refresh_picker` keeps its label and current mark."""
+        pick = button(label, "rr-health-pick")
         pick.on_click(lambda _: self.choose(rel.id))
         return pick
 
@@ -162,27 +180,75 @@ class HealthView(widgets.VBox):
             form.children = [c for c in form.children if c is not self.to_map]
 
     def open_form(self, relationship_id: str | None, notice: str = "") -> RatingForm | None:
-        """Show ``relationship_id``'s rating form, with ``notice`` (what was saved) above."""
+        """Show ``relationship_id``'s rating form, with ``notice`` (what was saved) above.
+
+        Two forms take turns (classes ``rr-rating-turn-a`` and ``-b``, so the page can tell
+        the new one from the one it replaces): the next relationship is loaded into the form
+        not on screen (:meth:`RatingForm.load`: a few values, not thirty new widgets), and
+        the one just saved stays as it was, so a double click on its button saves it again
+        and nothing else. A form already showing ``relationship_id`` stays."""
         self.current = relationship_id
         if relationship_id is None:
             self.slot.children = [html('<p class="rr-hint">Nothing to rate yet.</p>')]
             return None
-        rel = self.workbook.relationship(relationship_id)
-        form = RatingForm(rel, self._dimensions(), self.workbook.latest_checkin(rel.id))
-        self._turn = "b" if self._turn == "a" else "a"  # tells it from the form it replaces
-        form.add_class(f"rr-rating-turn-{self._turn}")
-        form.on_submit(lambda values: self._save(form, values))
-        self.saved = Status("rr-health-saved")  # at the top of the form, so it goes with it
+        shown = self.slot.children[0] if self.slot.children else None
+        if isinstance(shown, RatingForm) and shown.relationship.id == relationship_id:
+            form = shown
+        else:
+            form = self._spare_form(shown)
+            rel = self.workbook.relationship(relationship_id)
+            form.load(rel, self.workbook.latest_checkin(rel.id))
+        self.saved = form.saved
         if notice:
             self.saved.ok(notice)
-        form.children = [self.saved, *form.children]
-        self.slot.children = [form]
+        else:
+            self.saved.clear()
+        if self.to_map in form.children:
+            form.children = [c for c in form.children if c is not self.to_map]
+        if shown is not form:
+            self.slot.children = [form]
+        self._turn = form.turn
         self.refresh_picker()
         return form
 
+    def _spare_form(self, shown) -> RatingForm:
+        """The form of the two that is not on screen, made on first use (again if the
+        session's dimensions changed)."""
+        dimensions = self._dimensions()
+        keys = [d.key for d in (map(content().dimension_for, dimensions) if dimensions
+                                else content().dimensions)]
+        if any(f.dimension_keys != keys for f in self._forms):
+            self._forms = []
+        spare = next((f for f in self._forms if f is not shown), None)
+        if spare is None:
+            turn = "b" if any(f.turn == "a" for f in self._forms) else "a"
+            spare = RatingForm(self.workbook.relationship(self.current), dimensions,
+                               _dom_classes=(f"rr-rating-turn-{turn}",))
+            spare.turn, spare.saved = turn, Status("rr-health-saved")  # the notice goes
+            spare.children = [spare.saved, *spare.children]  # with its form, at the top
+            spare.on_submit(lambda values, form=spare: self._save(form, values))
+            self._forms.append(spare)
+        return spare
+
     def refresh_picker(self) -> None:
+        """The picker's buttons, kept and updated in place (a tick, the current one)."""
         relationships = self.workbook.relationships()
-        self.picker.children = [self._pick_button(r) for r in relationships]
+        buttons = []
+        for rel in relationships:
+            done = self.workbook.latest_checkin(rel.id) is not None
+            label = ("✓ " if done else "○ ") + bidi.isolated(rel.label[:60])
+            pick = self._picks.get(rel.id) or self._pick_button(rel, label)
+            self._picks[rel.id] = pick
+            if pick.description != label:
+                pick.description = label
+            current = "rr-current" in pick._dom_classes
+            if current != (rel.id == self.current):
+                (pick.remove_class if current else pick.add_class)("rr-current")
+            buttons.append(pick)
+        for gone in set(self._picks) - {r.id for r in relationships}:
+            self._picks.pop(gone).close()
+        if list(self.picker.children) != buttons:
+            self.picker.children = buttons
 
     def _save(self, form: RatingForm, values: dict) -> None:
         missing = form.missing()

@@ -66,8 +66,8 @@ class RelationshipForm(Form):
                 hint="If colleagues rate the same relationship, use the same name so the "
                      "group can compare views.", css="rr-rel-shared"),
         }
-        self.cancel = button("Cancel", "rr-cancel-edit")
-        self.cancel.layout.display = "none"
+        self.cancel = button("Cancel", "rr-cancel-edit",  # shown while editing
+                             layout=widgets.Layout(width="auto", display="none"))
         self.editing: str | None = None
         rows = [f["label"], _half(f["kind"], f["importance"]), _half(f["since"], f["last_contact"]),
                 f["cadence_days"], f["shared_label"]]

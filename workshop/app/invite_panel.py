@@ -71,7 +71,8 @@ class InvitePanel(widgets.VBox):
         self.status = Status("rr-invite-panel-status")
         self.made = classed(widgets.VBox(layout=full()), "rr-invite-made")
         self.list = classed(widgets.VBox(layout=full()), "rr-invite-list")
-        self.check = button("Check for answers", "rr-invite-refresh")
+        self.check = button("Check for answers", "rr-invite-refresh",
+                            layout=widgets.Layout(width="auto"))  # shown when there are invitations
         self.check.on_click(lambda _: run_safely(self.status, self.refresh))
         self.compared = classed(widgets.VBox(layout=full()), "rr-invite-comparison")
         intro = heading("Ask the other side", "Invite the other party to rate this "

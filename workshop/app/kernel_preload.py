@@ -13,6 +13,10 @@ import os
 # debugpy (under ipykernel.debugger) warns on import that frozen modules may hide breakpoints;
 # nobody debugs a served page, so keep the server's log free of it.
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+# A served page is the only view of its widgets, so the kernel need not echo every value the
+# page sets back to it (ipywidgets 8's "echo_update", for other views of the same model; the
+# page applies the kernel's own updates either way). Read when ipywidgets is imported.
+os.environ.setdefault("JUPYTER_WIDGETS_ECHO", "0")
 
 MODULES = [
     # the kernel itself

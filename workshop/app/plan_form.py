@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from ..content import content
 from ..model import CHANNELS, PLAN_STATUSES
+from . import shared
 from .components import (
     Field,
     Status,
@@ -88,8 +89,8 @@ class CommitmentRows(widgets.VBox):
         d = named(widgets.DatePicker(value=due, layout=widgets.Layout(
             flex="2 1 130px", width="auto", min_width="0")), "Commitment: by when",
             "rr-commitment-due")
-        drop = button("✕", "rr-remove-commitment", tooltip="Remove this commitment")
-        drop.layout.flex = "0 0 auto"
+        drop = button("✕", "rr-remove-commitment", tooltip="Remove this commitment",
+                      layout=shared.layout(width="auto", flex="0 0 auto"))
         row = widgets.HBox([w, o, d, drop], layout=full(flex_flow="row wrap"),
                            **dom_classes("rr-commitment"))
         drop.on_click(lambda _: self._drop(row))

@@ -27,7 +27,7 @@ import pandas as pd
 from .. import aggregate, codes, frames_cache, joinpanel, projector
 from ..errors import AccessDenied, NotFound
 from ..model import Session
-from .components import ChartSlot, button, classed, esc, html, named, user_text
+from .components import ChartSlot, button, classed, esc, full, html, named, user_text
 from .phase import TIMER_STYLE
 from .ticker import Ticker
 
@@ -287,7 +287,7 @@ class _Screen(widgets.VBox):
                                         layout=widgets.Layout(width="100%")),
                            "rr-presenter-bar")
         self.body = html("", "rr-presenter-slide")
-        self.note = html("", "rr-slide-note")
+        self.note = html("", "rr-slide-note", layout=full())
         self.chart = ChartSlot("rr-presenter-chart")
         self.footer = html("", "rr-presenter-footer")
         self.main = classed(widgets.VBox([self.bar, self.body, self.note, self.chart,
