@@ -227,6 +227,7 @@ def test_every_step_fits_its_cards_at_375(workshop, open_page, shoot, over_time_
     _step(page, "later")
     page.locator(".rr-chart-history .js-plotly-plot .main-svg").first.wait_for(
         timeout=PAGE_READY_MS)
+    _charts_fit_their_boxes(page)
     assert page.locator(".rr-later-rating .rr-note textarea").input_value() == ""
     found += misfits(page, "check in later")
     shoot(page, "phone-375-09-check-in-later")
