@@ -345,3 +345,38 @@ def test_a_too_long_name_is_refused_beside_the_name(app):
     join.submit.click()
     assert "at most 60 characters" in join.fields["name"].message.value
     assert app.workbook is None and join.fields["name"].value == "N" * 61
+
+
+def test_the_map_is_drawn_off_the_page_once_everything_is_rated(app):
+    """Rating the last relationship has the map built and drawn while the person reads the
+    notice (on the kernel's loop), so the room's move to the map only shows it: no chart is
+    drawn or sent again then."""
+    import asyncio
+
+    async def rate_everything():
+        _joined(app)
+        for label in ("Acme", "Beta"):
+            _add(app, label)
+        app.show("health")
+        view = app.views["health"]
+        for _ in range(2):
+            form = view.slot.children[0]
+            form.value = {key: 4 for key in form.dimension_keys}
+            form.submit.click()
+            assert "map" not in app.views or "All 2" in view.saved.value  # only at the end
+        await asyncio.sleep(0.05)  # the kernel is free: the map is prepared
+
+    asyncio.run(rate_everything())
+    prepared = app.views["map"]
+    slots = [prepared.portfolio, prepared.priority, prepared.states, prepared.radar]
+    assert all(slot.outputs for slot in slots) and app.current == "health"
+    drawn = [slot._drawn for slot in slots]
+    app.show("map")
+    assert app.body.children[0] is prepared and app.current == "map"
+    assert [slot._drawn for slot in slots] == drawn  # shown as drawn: nothing sent again
+
+
+def test_preparing_a_step_without_an_event_loop_does_nothing(app):
+    _joined(app)
+    app.prepare("map")
+    assert "map" not in app.views

@@ -117,8 +117,9 @@ class HealthView(widgets.VBox):
     to the next unrated relationship (brought into view); once all are rated it says so and
     offers the map."""
 
-    def __init__(self, workbook, on_next=None, focus=None):
+    def __init__(self, workbook, on_next=None, focus=None, on_all_rated=None):
         self.workbook, self.current, self._turn = workbook, None, "b"
+        self._on_all_rated = on_all_rated  # called after a save that leaves none unrated
         self._picks: dict[str, widgets.Button] = {}  # relationship id -> its picker button
         self._forms: list[RatingForm] = []  # the two that take turns (open_form)
         if focus is None:  # the page focuses (and so scrolls to) what comes next
@@ -270,6 +271,8 @@ class HealthView(widgets.VBox):
                           "the map.")
             form.children = [self.saved, self.to_map, *form.children[1:]]
             self._focus(".rr-rating-card .rr-all-rated-map")
+            if self._on_all_rated:
+                self._on_all_rated()
             return
         label = bidi.isolated(self.workbook.relationship(following).label)
         self.open_form(following, f"{said} Next: “{label}” "

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from .chart_slot import charts_off_page, replace_children
-from .components import Status, button, classed, full, html, run_safely, user_text
+from .components import Status, button, classed, full, html, log, run_safely, user_text
 from .join import JoinView, ResumeNotice, code_from_query
 
 STEPS = [("stock", "1 Take stock"), ("health", "2 Health check"), ("map", "3 See the map"),
@@ -291,6 +291,28 @@ class ParticipantApp(widgets.VBox):
         if run_safely(self.status, go):
             self._remember()
 
+    def prepare(self, key: str) -> None:
+        """Build step ``key`` off the page, charts drawn, once the kernel is free: when the
+        facilitator moves the whole room there, this page only has to show it. (Everyone
+        moved at once used to mean every kernel building its charts at the same moment.)
+        Nothing happens without a running event loop, or if the step exists already."""
+        from .ticker import Ticker
+        workbook = self.workbook
+
+        async def build() -> None:
+            if key in self.views or self.workbook is not workbook or self.comm is None:
+                return
+            try:
+                view = charts_off_page(classed(self._build(key), f"rr-view-{key}"))
+                if hasattr(view, "shown"):
+                    view.shown()
+            except Exception:  # the step is then built when opened, as without this
+                log.exception("could not prepare the %s step", key)
+                return
+            self.views.setdefault(key, view)
+
+        Ticker.soon(build())
+
     def _build(self, key: str) -> widgets.Widget:
         wb = self.workbook
         if key == "stock":
@@ -298,7 +320,8 @@ class ParticipantApp(widgets.VBox):
             return InventoryView(wb, on_next=lambda: self._finish_stock())
         if key == "health":
             from .health import HealthView
-            return HealthView(wb, on_next=lambda: self.show("map"))
+            return HealthView(wb, on_next=lambda: self.show("map"),
+                              on_all_rated=lambda: self.prepare("map"))
         if key == "map":
             from .map_view import MapView
             return MapView(wb)
