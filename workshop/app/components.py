@@ -66,11 +66,13 @@ def html(markup: str = "", *classes: str, layout: widgets.Layout | None = None
 
 
 def button(description: str, css: str, style: str = "", tooltip: str = "",
-           layout: widgets.Layout | None = None) -> widgets.Button:
-    """A button with the shared auto-width layout, or ``layout`` if it must change."""
+           layout: widgets.Layout | None = None, classes: tuple[str, ...] = ()
+           ) -> widgets.Button:
+    """A button with the shared auto-width layout, or ``layout`` if it must change;
+    ``classes`` are more CSS classes, sent with it."""
     return widgets.Button(description=description, button_style=style, tooltip=tooltip,
                           layout=layout or shared.layout(width="auto"),
-                          style=shared.button_style(), **dom_classes(css))
+                          style=shared.button_style(), **dom_classes(css, *classes))
 
 
 def card(*children: widgets.Widget, css: str = "",

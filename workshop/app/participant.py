@@ -260,8 +260,7 @@ class ParticipantApp(widgets.VBox):
             hidden.layout.display = "none"
 
     def _step_button(self, key: str, label: str) -> widgets.Button:
-        step = button(label, f"rr-step-{key}")
-        step.add_class("rr-step")
+        step = button(label, f"rr-step-{key}", classes=("rr-step",))
         step.on_click(lambda _: self.show(key))
         return step
 
