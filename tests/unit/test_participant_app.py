@@ -380,3 +380,24 @@ def test_preparing_a_step_without_an_event_loop_does_nothing(app):
     _joined(app)
     app.prepare("map")
     assert "map" not in app.views
+
+
+def test_the_plan_is_built_off_the_page_while_the_map_is_read(app, monkeypatch):
+    import asyncio
+
+    from workshop.app import participant
+
+    monkeypatch.setattr(participant, "PREPARE_PLAN_AFTER", (0.01, 0.02))
+
+    async def read_the_map():
+        _joined(app)
+        _add(app, "Acme")
+        app.show("map")
+        assert "plan" not in app.views  # not while the map itself is being shown
+        await asyncio.sleep(0.1)
+
+    asyncio.run(read_the_map())
+    prepared = app.views["plan"]
+    assert app.current == "map" and prepared not in app.body.children
+    app.show("plan")
+    assert app.body.children[0] is prepared and app.current == "plan"

@@ -15,7 +15,9 @@ In a notebook or Voilà page::
 
 from __future__ import annotations
 
+import asyncio
 import os
+import random
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -28,6 +30,9 @@ STEPS = [("stock", "1 Take stock"), ("health", "2 Health check"), ("map", "3 See
          ("plan", "4 Plan the reset"), ("leave", "5 Leave with a plan"),
          ("later", "6 Check in later")]
 STEP_KEYS = frozenset(key for key, _ in STEPS)
+# Seconds after the map opens before the plan step is built off the page (spread at random
+# over the room); a facilitator gives the map longer than that.
+PREPARE_PLAN_AFTER = (5.0, 20.0)
 FORGET_LABEL = "Not you? Forget me on this device"
 FORGOTTEN = ("This device has forgotten you. Your resume code still works here or on any "
              "other device.")
@@ -286,19 +291,25 @@ class ParticipantApp(widgets.VBox):
                  else child.remove_class)("rr-current")
             if moved:
                 self.focus_mover.to(heading_of(key))
+            if key == "map":  # the plan comes next: ready it while the person reads the map,
+                # at a time of its own so that a room moved together does not build at once
+                self.prepare("plan", after=random.uniform(*PREPARE_PLAN_AFTER))
         self.status.clear()
         if run_safely(self.status, go):
             self._remember()
 
-    def prepare(self, key: str) -> None:
-        """Build step ``key`` off the page, charts drawn, once the kernel is free: when the
-        facilitator moves the whole room there, this page only has to show it. (Everyone
-        moved at once used to mean every kernel building its charts at the same moment.)
-        Nothing happens without a running event loop, or if the step exists already."""
+    def prepare(self, key: str, after: float = 0.0) -> None:
+        """Build step ``key`` off the page, charts drawn, once the kernel is free (and at
+        least ``after`` seconds from now): when the facilitator moves the whole room there,
+        this page only has to show it. (Everyone moved at once used to mean every kernel
+        building its step at the same moment.) Nothing happens without a running event
+        loop, or if the step exists by then."""
         from .ticker import Ticker
         workbook = self.workbook
 
         async def build() -> None:
+            if after:
+                await asyncio.sleep(after)
             if key in self.views or self.workbook is not workbook or self.comm is None:
                 return
             try:
