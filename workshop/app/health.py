@@ -33,12 +33,22 @@ from .components import (
 SCALE = [(str(n), n) for n in range(1, 6)]
 
 
+def rating_control() -> widgets.ToggleButtons:
+    """The 1-5 choice of one dimension, unset (shared layout and style: it never changes
+    them). The health check and the other side's invitation page both use it."""
+    return widgets.ToggleButtons(options=SCALE, value=None, layout=shared.layout(),
+                                 style=shared.toggle_style(button_width="46px"),
+                                 tooltips=["1: drifting badly", "2", "3", "4", "5: healthy"],
+                                 **dom_classes("rr-rating"))
+
+
+def rated_dimensions(keys: list[str] | None) -> list:
+    """The dimensions named by ``keys`` (a session's), or the method's own."""
+    return [content().dimension_for(k) for k in keys] if keys else list(content().dimensions)
+
+
 def _dimension_field(dim) -> Field:
-    control = widgets.ToggleButtons(options=SCALE, value=None, layout=shared.layout(),
-                                    style=shared.toggle_style(button_width="46px"),
-                                    **dom_classes("rr-rating"),
-                                    tooltips=["1: drifting badly", "2", "3", "4",
-                                              "5: healthy"])
+    control = rating_control()
     examples = (f'<div class="rr-hint rr-examples"><b>Healthy:</b> {esc(dim.healthy)}<br>'
                 f'<b>Drifting:</b> {esc(dim.drifting)}</div>')
     return Field(dim.key, dim.name, control, hint=dim.question, detail_html=examples,
@@ -54,8 +64,7 @@ class RatingForm(Form):
     def __init__(self, relationship, dimensions: list[str] | None = None, previous=None,
                  **kwargs):
         self.relationship = relationship
-        dims = [content().dimension_for(k) for k in dimensions] if dimensions \
-            else list(content().dimensions)
+        dims = rated_dimensions(dimensions)
         self.dimension_keys = [d.key for d in dims]
         fields = {d.key: _dimension_field(d) for d in dims}
         fields["trend"] = Field("trend", "Lately, it is…", widgets.ToggleButtons(
@@ -118,7 +127,7 @@ class HealthView(widgets.VBox):
     offers the map."""
 
     def __init__(self, workbook, on_next=None, focus=None, on_all_rated=None):
-        self.workbook, self.current, self._turn = workbook, None, "b"
+        self.workbook, self.current = workbook, None
         self._on_all_rated = on_all_rated  # called after a save that leaves none unrated
         self._picks: dict[str, widgets.Button] = {}  # relationship id -> its picker button
         self._forms: list[RatingForm] = []  # the two that take turns (open_form)
@@ -196,9 +205,8 @@ class HealthView(widgets.VBox):
         if isinstance(shown, RatingForm) and shown.relationship.id == relationship_id:
             form = shown
         else:
-            form = self._spare_form(shown)
             rel = self.workbook.relationship(relationship_id)
-            form.load(rel, self.workbook.latest_checkin(rel.id))
+            form = self._spare_form(shown, rel, self.workbook.latest_checkin(rel.id))
         self.saved = form.saved
         if notice:
             self.saved.ok(notice)
@@ -208,27 +216,26 @@ class HealthView(widgets.VBox):
             form.children = [c for c in form.children if c is not self.to_map]
         if shown is not form:
             self.slot.children = [form]
-        self._turn = form.turn
         self.refresh_picker()
         return form
 
-    def _spare_form(self, shown) -> RatingForm:
-        """The form of the two that is not on screen, made on first use (again if the
-        session's dimensions changed)."""
+    def _spare_form(self, shown, rel, previous) -> RatingForm:
+        """The form of the two that is not on screen, loaded with ``rel``; made on first use
+        (again if the session's dimensions changed)."""
         dimensions = self._dimensions()
-        keys = [d.key for d in (map(content().dimension_for, dimensions) if dimensions
-                                else content().dimensions)]
+        keys = [d.key for d in rated_dimensions(dimensions)]
         if any(f.dimension_keys != keys for f in self._forms):
             self._forms = []
         spare = next((f for f in self._forms if f is not shown), None)
-        if spare is None:
-            turn = "b" if any(f.turn == "a" for f in self._forms) else "a"
-            spare = RatingForm(self.workbook.relationship(self.current), dimensions,
-                               _dom_classes=(f"rr-rating-turn-{turn}",))
-            spare.turn, spare.saved = turn, Status("rr-health-saved")  # the notice goes
-            spare.children = [spare.saved, *spare.children]  # with its form, at the top
-            spare.on_submit(lambda values, form=spare: self._save(form, values))
-            self._forms.append(spare)
+        if spare is not None:
+            spare.load(rel, previous)
+            return spare
+        turn = "b" if any(f.turn == "a" for f in self._forms) else "a"
+        spare = RatingForm(rel, dimensions, previous, _dom_classes=(f"rr-rating-turn-{turn}",))
+        spare.turn, spare.saved = turn, Status("rr-health-saved")  # the notice goes with
+        spare.children = [spare.saved, *spare.children]  # its form, at the top
+        spare.on_submit(lambda values, form=spare: self._save(form, values))
+        self._forms.append(spare)
         return spare
 
     def refresh_picker(self) -> None:
@@ -275,6 +282,7 @@ class HealthView(widgets.VBox):
                 self._on_all_rated()
             return
         label = bidi.isolated(self.workbook.relationship(following).label)
-        self.open_form(following, f"{said} Next: “{label}” "
-                                  f"({plural(total - rated, 'relationship')} left to rate).")
-        self._focus(f".rr-rating-card .rr-rating-turn-{self._turn} h3")
+        shown = self.open_form(following, f"{said} Next: “{label}” "
+                                          f"({plural(total - rated, 'relationship')} left to "
+                                          "rate).")
+        self._focus(f".rr-rating-card .rr-rating-turn-{shown.turn} h3")

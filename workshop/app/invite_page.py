@@ -19,21 +19,19 @@ import ipywidgets as widgets
 
 from ..errors import InvalidInput
 from ..invitation import Invitation, fill, words
-from . import shared
 from .components import (
     Field,
     Status,
     button,
     card,
     classed,
-    dom_classes,
     esc,
     full,
     html,
     run_safely,
 )
+from .health import rating_control
 
-SCALE = [(str(n), n) for n in range(1, 6)]
 NO_TOKEN = ("This page opens with the invitation link you were sent. Please open the whole "
             "link from the message.")
 MISSING = "please choose 1 to 5"
@@ -61,10 +59,7 @@ def welcome(invitation: Invitation) -> str:
 def _rating_field(key: str, inviter: str) -> Field:
     from ..content import content
     asked = words().question(key)
-    control = widgets.ToggleButtons(options=SCALE, value=None, layout=shared.layout(),
-                                    style=shared.toggle_style(button_width="46px"),
-                                    **dom_classes("rr-rating"),
-                                    tooltips=["1: drifting badly", "2", "3", "4", "5: healthy"])
+    control = rating_control()
     examples = (f'<div class="rr-hint rr-examples"><b>Healthy:</b> '
                 f'{esc(fill(asked.healthy, inviter=inviter))}<br><b>Drifting:</b> '
                 f'{esc(fill(asked.drifting, inviter=inviter))}</div>')
