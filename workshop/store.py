@@ -36,6 +36,7 @@ from .model import (
     make,
     utcnow,
 )
+from .probe import PhaseProbe
 
 _RECORD_TABLES = {Relationship: db.relationships, Contact: db.contacts}
 
@@ -122,6 +123,10 @@ class Store:
         if revision is None:
             raise NotFound("No session found.")
         return int(revision)
+
+    def phase_probe(self, session_id: str) -> PhaseProbe:
+        """A cheap poller for the session's phase, clock and status (see :mod:`.probe`)."""
+        return PhaseProbe(self.engine, session_id)
 
     def find_session(self, code: str) -> Session:
         """The session with this join code (any case, spaces and dashes ignored)."""

@@ -1,7 +1,8 @@
 """The phase banner: the workshop's current phase and its time left, on every participant page.
 
-:class:`PhaseBanner` polls the session's revision (one tiny query every half second; the
-session itself is read only when it moved) and redraws itself; when the facilitator moves the
+:class:`PhaseBanner` polls the session's phase columns (one tiny query every half second,
+through a :class:`~workshop.probe.PhaseProbe`; the session itself is read, and the banner
+redrawn, only when they changed); when the facilitator moves the
 session to another phase it calls its ``on_phase`` listeners, so the participant app can move
 along too. Nothing else of the app is needed to use it.
 
@@ -68,7 +69,7 @@ class PhaseBanner(widgets.VBox):
                          layout=widgets.Layout(width="100%"))
         classed(self, "rr-phase-banner", "rr-card")
         self.session: Session | None = None
-        self._revision = -1
+        self.probe, self._stamp = store.phase_probe(session_id), None
         self._listeners: list[Callable[[str | None], None]] = []
         self.moves, self.echo = widgets.IntText(0), widgets.IntText(0)
         self._echo_link = widgets.jsdlink((self.moves, "value"), (self.echo, "value"))
@@ -87,12 +88,13 @@ class PhaseBanner(widgets.VBox):
         self._listeners.append(callback)
 
     def refresh(self) -> None:
-        """Redraw the clock; read the session again only when its revision moved (one tiny
-        query a poll); if the phase changed, ask the page to echo."""
+        """Read the session again and redraw only when its phase, clock or status changed
+        (one tiny query a poll); if the phase changed, ask the page to echo."""
         before = self.phase
-        revision = self.store.session_revision(self.session_id)
-        if self.session is None or revision != self._revision:
-            self.session, self._revision = self.store.get_session(self.session_id), revision
+        stamp = self.probe.read()
+        if self.session is not None and stamp == self._stamp:
+            return
+        self.session, self._stamp = self.store.get_session(self.session_id), stamp
         self.draw()
         if self.phase != before:
             self.moves.value += 1  # the page's link copies it into ``echo``: see _tell
@@ -118,6 +120,7 @@ class PhaseBanner(widgets.VBox):
 
     def close(self) -> None:
         self.ticker.stop()
+        self.probe.close()
         for widget in (self._echo_link, self.moves, self.echo, self.timer, self.head):
             widget.close()
         super().close()
