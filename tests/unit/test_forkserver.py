@@ -62,3 +62,33 @@ def test_a_killed_forked_kernel_is_seen_dead(monkeypatch):
     manager.provisioner.process.wait(10)
     assert not manager.is_alive()
     manager.shutdown_kernel(now=True)
+
+
+HOLDER = """
+import os, sys, time
+from jupyter_client.manager import start_new_kernel
+manager, client = start_new_kernel(kernel_name="python3", startup_timeout=120)
+print(manager.provisioner.pid, os.getppid() and __import__("psutil").Process(
+    manager.provisioner.pid).ppid(), flush=True)
+time.sleep(600)
+"""
+
+
+def test_kernels_and_the_fork_server_end_when_the_server_is_killed(monkeypatch):
+    """A Voilà killed outright (no shutdown of its kernels) leaves no process behind: the
+    fork server sees its last "alive" pipe close, and its kernels see their parent gone."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("JUPYTER_PATH", str(serving.bundled("assets")))
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER], stdout=subprocess.PIPE, text=True)
+    try:
+        kernel, fork_server = (int(n) for n in holder.stdout.readline().split())
+        assert psutil.Process(kernel).is_running() and psutil.Process(fork_server).is_running()
+        holder.kill()
+        holder.wait(10)
+        gone, alive = psutil.wait_procs([psutil.Process(kernel), psutil.Process(fork_server)],
+                                        timeout=20)
+        assert not alive, f"still running after the server was killed: {alive}"
+    finally:
+        holder.kill()

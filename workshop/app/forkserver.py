@@ -23,7 +23,10 @@ What a forked kernel does differently from ``python -m ipykernel_launcher -f FIL
   query string and address that way);
 * ipywidgets was imported outside any kernel, so the kernel registers its comm targets;
 * its parent is the fork server, so it watches that process (``JPY_PARENT_PID``): when Voilà
-  stops, the fork server ends and so do its kernels.
+  stops, the fork server ends and so do its kernels. For that, the kernel first closes the
+  two pipe ends multiprocessing hands every child (the fork server's "still alive" pipe and
+  the resource tracker's): a kernel holding them kept the fork server, and so itself, alive
+  for ever after Voilà was killed.
 
 Set ``RESET_WORKSHOP_FORK_KERNELS=0`` to start kernels the ordinary way (the same kernelspec
 then launches ``python -m ipykernel_launcher``).
@@ -80,6 +83,7 @@ def run_kernel(argv: list[str], env: dict[str, str], cwd: str | None) -> None:
     """The body of a forked kernel: become a process group, take the kernel's environment,
     then run ipykernel as ``ipykernel_launcher`` would with ``argv``'s options."""
     os.setsid()
+    _let_go_of_the_fork_server()
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
         signal.signal(number, signal.SIG_DFL)
     os.environ.clear()
@@ -100,6 +104,20 @@ def run_kernel(argv: list[str], env: dict[str, str], cwd: str | None) -> None:
     # imported in the fork server, outside any kernel, so register them now.
     ipywidgets.register_comm_target()
     app.start()
+
+
+def _let_go_of_the_fork_server() -> None:
+    """Close the write ends of the fork server's and resource tracker's pipes that
+    multiprocessing gives each child (so that it could start processes of its own, which a
+    kernel never does): each of those processes ends when every write end is closed."""
+    from multiprocessing import forkserver, resource_tracker
+    for holder, name in ((forkserver._forkserver, "_forkserver_alive_fd"),
+                         (resource_tracker._resource_tracker, "_fd")):
+        fd = getattr(holder, name, None)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            setattr(holder, name, None)
 
 
 def kernel_options(argv: list[str]) -> list[str]:
