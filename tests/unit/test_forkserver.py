@@ -92,3 +92,30 @@ def test_kernels_and_the_fork_server_end_when_the_server_is_killed(monkeypatch):
         assert not alive, f"still running after the server was killed: {alive}"
     finally:
         holder.kill()
+
+
+def test_a_kernel_reads_the_content_folder_it_is_given(monkeypatch, tmp_path):
+    """The fork server reads the shipped content once for every kernel; a kernel given
+    another folder (``RESET_WORKSHOP_CONTENT``) shows that folder's words."""
+    from jupyter_client.manager import start_new_kernel
+
+    from workshop.content import PACKAGE_CONTENT
+
+    agenda = (PACKAGE_CONTENT / "agenda.yaml").read_text(encoding="utf-8")
+    (tmp_path / "agenda.yaml").write_text(agenda.replace(
+        '"Why relationships need a reset"', '"Why we are here today"'), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(serving.bundled("assets")))
+    forkserver.warm_up()  # the fork server reads the shipped content
+    monkeypatch.setenv("RESET_WORKSHOP_CONTENT", str(tmp_path))
+    manager, client = start_new_kernel(kernel_name="python3", startup_timeout=120)
+    try:
+        lines = []
+        reply = client.execute_interactive(
+            "from workshop.content import content; print(content().phase('why').title)",
+            timeout=60, output_hook=lambda msg: lines.append(msg["content"].get("text", ""))
+            if msg["msg_type"] == "stream" else None)
+        assert reply["content"]["status"] == "ok"
+        assert "".join(lines).strip() == "Why we are here today"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -3,6 +3,8 @@ phase banner shows, and nothing else, and survive a lost connection."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from workshop.app.phase import PhaseBanner
@@ -55,7 +57,7 @@ def test_a_lost_connection_fails_one_read_and_the_next_one_reconnects(store):
     probe = store.phase_probe(session.id)
     before = probe.read()
     probe._connection.driver_connection.close()  # as if the database had gone away
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.ProgrammingError):  # a closed connection
         probe.read()
     assert probe.read() == before
     probe.close()

@@ -21,6 +21,8 @@ What a forked kernel does differently from ``python -m ipykernel_launcher -f FIL
   kernel's whole group (interrupt, terminate, kill), and the fork server's group is Voilà's;
 * it takes the environment and working folder Voilà gives each kernel (Voilà passes the page's
   query string and address that way);
+* the method content was read in the fork server; a kernel given another
+  ``RESET_WORKSHOP_CONTENT`` forgets it and reads its own;
 * ipywidgets was imported outside any kernel, so the kernel registers its comm targets;
 * its parent is the fork server, so it watches that process (``JPY_PARENT_PID``): when Voilà
   stops, the fork server ends and so do its kernels. For that, the kernel first closes the
@@ -86,8 +88,12 @@ def run_kernel(argv: list[str], env: dict[str, str], cwd: str | None) -> None:
     _let_go_of_the_fork_server()
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
         signal.signal(number, signal.SIG_DFL)
+    content_folder = os.environ.get("RESET_WORKSHOP_CONTENT")
     os.environ.clear()
     os.environ.update(env)
+    if os.environ.get("RESET_WORKSHOP_CONTENT") != content_folder:
+        from workshop.content import content
+        content.cache_clear()  # the fork server read another folder's content
     os.environ["JPY_PARENT_PID"] = str(os.getppid())  # the fork server: it ends with Voilà
     if cwd:
         os.chdir(cwd)

@@ -46,6 +46,17 @@ def preload() -> list[str]:
     return missing
 
 
+def read_content() -> None:
+    """Parse and validate the method content (YAML, pydantic) once for every kernel; a kernel
+    whose ``RESET_WORKSHOP_CONTENT`` differs reads its own (``forkserver.run_kernel``)."""
+    try:
+        from workshop.content import content
+        content()
+    except Exception:  # a broken content folder is reported by the kernel that reads it
+        pass
+
+
 MISSING = preload()
+read_content()
 gc.collect()
 gc.freeze()  # keep the imported objects out of the collector's passes: fewer pages copied
