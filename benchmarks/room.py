@@ -379,7 +379,35 @@ def summarise(args, env, moves, counts, chromium, storm, baseline, after_s, samp
             "moves": moves, "followed_all": followed == len(PHASES),
             "console_delays": delays, "machine": machine(samples, storm, everyone),
             "kernels": kernels(samples, baseline, after_s, journals),
-            "journals": [*journals, *pages], "chromium": pages}
+            "journals": [*journals, *pages], "chromium": pages,
+            "arrivals": arrivals(journals, storm), "cpu_timeline": cpu_timeline(samples)}
+
+
+def arrivals(journals: list[dict], storm: float) -> list[list]:
+    """Each person's arrival (seconds into the storm), open and join times: does joining get
+    slower as the room fills up?"""
+    rows = []
+    for j in journals:
+        t = j["times"]
+        if "arrive" in t:
+            rows.append([round(t["arrive"] - storm, 1),
+                         round(t["join_screen"] - t["arrive"], 2) if "join_screen" in t else None,
+                         round(t["first_step"] - t["join_click"], 2)
+                         if "first_step" in t and "join_click" in t else None])
+    return sorted(rows)
+
+
+def cpu_timeline(samples: list[dict]) -> list[list]:
+    """Cores busy between two samples: the server, its kernels, and the whole machine."""
+    rows = []
+    for a, b in itertools.pairwise(samples):
+        span = max(b["t"] - a["t"], 1e-6)
+        rows.append([round(b["t"] - samples[0]["t"], 1),
+                     round((b["server_cpu_s"] - a["server_cpu_s"]) / span, 2),
+                     round((b["cpu_s"] - a["cpu_s"] - b["server_cpu_s"] + a["server_cpu_s"])
+                           / span, 2),
+                     round((b["machine_busy_s"] - a["machine_busy_s"]) / span, 2)])
+    return rows
 
 
 def machine(samples: list[dict], storm: float, everyone: int) -> dict:

@@ -54,7 +54,10 @@ def sample(server: psutil.Process, cpu_seen: dict[int, float], status: str = "")
             largest = max(largest, used)
             kernels += _kernel(process)
     counts = _status(status) if status else {}
-    return {"t": time.time(), "kernels": counts.get("kernels", kernels),
+    busy = psutil.cpu_times()
+    return {"t": time.time(), "server_cpu_s": cpu_seen.get(server.pid, 0.0),
+            "machine_busy_s": round(sum(busy) - busy.idle - getattr(busy, "iowait", 0), 2),
+            "kernels": counts.get("kernels", kernels),
             "connected": counts.get("connected"), "processes": processes,
             "uss_mib": round(uss / 2**20, 1),
             "largest_kernel_mib": round(largest / 2**20, 1),
