@@ -32,6 +32,7 @@ MODULES = [
     "workshop.app.health", "workshop.app.map_view", "workshop.app.plan_view",
     "workshop.app.plan_form", "workshop.app.checkin", "workshop.app.phase",
     "workshop.app.device", "workshop.app.facilitator", "workshop.dashboard_view",
+    "workshop.app.invite_panel", "workshop.comparison",  # the plan step's comparison panel
 ]
 
 
@@ -56,7 +57,39 @@ def read_content() -> None:
         pass
 
 
+def rehearse_charts() -> None:
+    """Draw the participant's map charts once for two made-up relationships, with no
+    database and no widgets. The first drawing in a process loads what Plotly, narwhals and
+    pandas only load when first used (validators, trace modules, namespaces): 40-60 ms that
+    each kernel paid when its map was drawn, now paid once here."""
+    try:
+        from datetime import datetime, timedelta, timezone
+
+        from workshop import charts, tidy
+        from workshop.content import content
+        from workshop.model import CheckIn, Relationship, make
+        weights = content().default_weights
+        now = datetime.now(timezone.utc)
+        people = [make(Relationship, participant_id="rehearsal", label=label)
+                  for label in ("A client", "A partner")]
+        checkins = [make(CheckIn, relationship_id=r.id, taken_at=now - timedelta(days=n),
+                         ratings={d: 1 + (n + i) % 5 for i, d in enumerate(weights)})
+                    for n, r in enumerate(people)]
+        frames = tidy.Tidy(relationships=tidy.relationships_frame(people),
+                           ratings=tidy.ratings_frame(checkins),
+                           contacts=tidy.contacts_frame([]), plans=tidy.plans_frame([]),
+                           weights=weights)
+        scores, latest = frames.scores(), frames.latest_ratings()
+        for figure in (charts.portfolio(scores), charts.priority_ranking(scores),
+                       charts.state_counts(scores),
+                       charts.radar(latest[latest["relationship_id"] == people[0].id])):
+            charts.mime_bundle(figure)
+    except Exception:  # only a speed-up: each kernel loads what it needs anyway
+        pass
+
+
 MISSING = preload()
 read_content()
+rehearse_charts()
 gc.collect()
 gc.freeze()  # keep the imported objects out of the collector's passes: fewer pages copied
