@@ -415,8 +415,8 @@ def machine(samples: list[dict], storm: float, everyone: int) -> dict:
         {"t": 0, "uss_mib": 0, "cpu_s": 0, "load": 0, "largest_kernel_mib": 0, "kernels": 0}]
     before = [s for s in samples if s["t"] < storm] or during[:1]
     peak = max(s["uss_mib"] for s in during)
-    steps = [(b["cpu_s"] - a["cpu_s"]) / max(b["t"] - a["t"], 1e-6)
-             for a, b in itertools.pairwise(during)] or [0.0]
+    steps = [(b["cpu_s"] - a["cpu_s"]) / (b["t"] - a["t"]) for a, b in _windows(during, 4.0)
+             ] or [0.0]
     span = max(during[-1]["t"] - during[0]["t"], 1e-6)
     return {"baseline_uss_mib": before[-1]["uss_mib"], "peak_uss_mib": peak,
             "per_person_mib": (peak - before[-1]["uss_mib"]) / max(everyone, 1),
@@ -424,6 +424,19 @@ def machine(samples: list[dict], storm: float, everyone: int) -> dict:
             "cpu_cores_avg": (during[-1]["cpu_s"] - during[0]["cpu_s"]) / span,
             "cpu_cores_peak": max(steps), "load_min": min(s["load"] for s in during),
             "load_max": max(s["load"] for s in during), "cores": os.cpu_count()}
+
+
+def _windows(samples: list[dict], seconds: float):
+    """Pairs of samples at least ``seconds`` apart, one per sample: a rate over two samples
+    taken a moment apart (the monitor is sometimes late, then quick) means nothing."""
+    ends = iter(range(len(samples)))
+    j = next(ends, None)
+    for a in samples:
+        while j is not None and samples[j]["t"] - a["t"] < seconds:
+            j = next(ends, None)
+        if j is None:
+            return
+        yield a, samples[j]
 
 
 def kernels(samples: list[dict], baseline, after_s: float, journals: list[dict]) -> dict:
