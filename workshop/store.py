@@ -212,6 +212,17 @@ class Store:
         return self._one(Participant, db.participants, db.participants.c.id == participant_id,
                          "participant")
 
+    def records_stamp(self, participant_id: str) -> tuple[int, int]:
+        """How many relationships the person has and their latest revision: changes when
+        anything of theirs is written in a session (see ``_bump``); a cheap check that
+        frames read before are still current."""
+        rel = db.relationships.c
+        query = sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(rel.revision), 0)
+                          ).where(rel.participant_id == participant_id)
+        with self._read() as conn:
+            count, latest = conn.execute(query).one()
+        return int(count), int(latest)
+
     def find_participants(self, session_id: str) -> list[Participant]:
         return self._many(Participant, db.participants,
                           db.participants.c.session_id == session_id, db.participants.c.joined_at)

@@ -59,8 +59,8 @@ class MapView(widgets.VBox):
 
     def draw(self) -> None:
         from .. import charts
-        self._frames = frames = self.workbook.frames()
-        scores = frames.scores()
+        self._frames = self.workbook.frames()
+        scores = self.workbook.scores()
         self.status.clear()
         if scores.empty:
             self.status.ok("Rate at least one relationship in the health check to see the map.")

@@ -53,7 +53,7 @@ class PlanView(widgets.VBox):
 
     def refresh(self) -> None:
         from ..planner import suggest
-        scores = self.workbook.frames().scores()
+        scores = self.workbook.scores()
         plans = self.workbook.plans()
         self._plan_ids.update({rid: p.id for rid, p in plans.items()})
         suggested = set(suggest(scores))

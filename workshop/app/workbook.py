@@ -35,6 +35,8 @@ class Workbook:
             else None
         self._listeners: list[Callable[[str], None]] = []
         self._checkins: dict[str, list[CheckIn]] | None = None
+        self._frames: tuple | None = None  # (records stamp, Tidy)
+        self._scores: tuple | None = None  # (Tidy, day, scores)
         self.resume_code: str | None = None  # known when this page joined or resumed with it
 
     # -- getting in -------------------------------------------------------------------------
@@ -72,6 +74,7 @@ class Workbook:
     def _changed(self, what: str) -> None:
         if what in ("relationship", "checkin", "contact"):
             self._checkins = None
+        self._frames = self._scores = None
         for callback in list(self._listeners):
             callback(what)
 
@@ -169,10 +172,26 @@ class Workbook:
     # -- numbers and documents --------------------------------------------------------------
 
     def frames(self):
-        """The person's tidy frames (:class:`workshop.tidy.Tidy`), fresh from the store."""
+        """The person's tidy frames (:class:`workshop.tidy.Tidy`). Read again from the store
+        only after this workbook saved something, or when the store's stamp of the person's
+        records moved (the same person writing from another device); the map and the plan
+        used to read and score everything again each time they were drawn."""
         from .. import tidy
-        weights = dict(self.session.settings.weights) if self.session else None
-        return tidy.load(self.store, participant_id=self.participant.id, weights=weights)
+        stamp = self.store.records_stamp(self.participant.id)
+        if self._frames is None or self._frames[0] != stamp:
+            weights = dict(self.session.settings.weights) if self.session else None
+            self._frames = (stamp, tidy.load(self.store, participant_id=self.participant.id,
+                                             weights=weights))
+        return self._frames[1]
+
+    def scores(self):
+        """``frames().scores()`` for today, worked out once per version of the frames (a
+        copy: callers may add columns)."""
+        import pandas as pd
+        frames, day = self.frames(), pd.Timestamp.now().normalize()
+        if self._scores is None or self._scores[0] is not frames or self._scores[1] != day:
+            self._scores = (frames, day, frames.scores(day))
+        return self._scores[2].copy()
 
     def plan_book(self):
         """Everything for the downloads (:class:`workshop.action_plan.PlanBook`)."""
