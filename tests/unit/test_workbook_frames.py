@@ -65,3 +65,16 @@ def test_the_same_person_on_another_device_is_seen_too(book, store):
     phone.save_relationship({"label": "Globex"})
     assert book.scores()["health"].iloc[0] > low
     assert set(book.frames().relationships["label"]) == {"Acme", "Globex"}
+
+
+def test_a_plan_saved_is_in_the_frames_but_does_not_score_again(book, monkeypatch):
+    rid = book.save_relationship({"label": "Acme"}).id
+    _rate(book, rid, 3)
+    before = book.scores()
+    scored = []
+    real = tidy.Tidy.scores
+    monkeypatch.setattr(tidy.Tidy, "scores", lambda self, *a: scored.append(1) or real(self, *a))
+    book.save_plan(new_id(), rid, {"message": "Could we meet next week?"})
+    assert len(book.frames().plans) == 1
+    assert book.scores().equals(before)
+    assert scored == []

@@ -22,6 +22,13 @@ def open_store() -> Store:
     return Store.open(config.database())
 
 
+def _same_scoring_input(before, now) -> bool:
+    """Whether two readings of the frames would score the same (plans play no part)."""
+    return before is now or (before.weights == now.weights and all(
+        getattr(before, name).equals(getattr(now, name))
+        for name in ("relationships", "ratings", "contacts")))
+
+
 def _blank_to_none(value):
     return None if isinstance(value, str) and not value.strip() else value
 
@@ -74,7 +81,7 @@ class Workbook:
     def _changed(self, what: str) -> None:
         if what in ("relationship", "checkin", "contact"):
             self._checkins = None
-        self._frames = self._scores = None
+        self._frames = None
         for callback in list(self._listeners):
             callback(what)
 
@@ -185,13 +192,15 @@ class Workbook:
         return self._frames[1]
 
     def scores(self):
-        """``frames().scores()`` for today, worked out once per version of the frames (a
-        copy: callers may add columns)."""
+        """``frames().scores()`` for today, worked out again only when what they are worked
+        out from changed (a plan saved does not change them), as a copy: callers may add
+        columns."""
         import pandas as pd
         frames, day = self.frames(), pd.Timestamp.now().normalize()
-        if self._scores is None or self._scores[0] is not frames or self._scores[1] != day:
-            self._scores = (frames, day, frames.scores(day))
-        return self._scores[2].copy()
+        cached = self._scores
+        if cached is None or cached[1] != day or not _same_scoring_input(cached[0], frames):
+            self._scores = cached = (frames, day, frames.scores(day))
+        return cached[2].copy()
 
     def plan_book(self):
         """Everything for the downloads (:class:`workshop.action_plan.PlanBook`)."""
