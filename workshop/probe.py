@@ -6,10 +6,10 @@ CPU a poll once the kernel has been idle for a moment, so a room of 100 idle pag
 quarter of a core busy. And the session's ``revision`` moves with every participant's save,
 so in a busy room each poll also re-read the whole session.
 
-A :class:`PhaseProbe` keeps one driver connection and one ready SQL string, and reads only
-the four columns a phase banner shows (phase, its start, status, settings): about 0.2 ms a
-poll, and participants' saves do not look like changes. It only tells *whether* something
-changed; the caller then reads the session through the store as usual.
+A :class:`PhaseProbe` keeps one ready SQL string (and, on SQLite, one driver connection),
+and reads only the four columns a phase banner shows (phase, its start, status, settings):
+about 0.2 ms a poll, and participants' saves do not look like changes. It only tells
+*whether* something changed; the caller then reads the session through the store as usual.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ class PhaseProbe:
         self.params = ((session_id,) * len(compiled.positiontup) if compiled.positional
                        else {"session_id": session_id})
         self._connection = None
+        # A SQLite connection is a file handle: keep it. A server database's pool may be one
+        # connection per page (``serve --db-pool 1``), which the probe must not hold.
+        self._keep = engine.dialect.name == "sqlite"
 
     def read(self) -> tuple:
         if self._connection is None:
@@ -50,6 +53,8 @@ class PhaseProbe:
         except Exception:
             self.close(broken=True)  # the next read starts on a fresh connection
             raise
+        if not self._keep:
+            self.close()
         if row is None:
             raise NotFound("No session found.")
         return tuple(row)

@@ -52,6 +52,18 @@ def test_the_probe_works_the_same_on_postgresql(postgres_url):
         _sees_banner_changes_only(store)
 
 
+def test_on_postgresql_the_probe_holds_no_connection_between_reads(postgres_url):
+    """A page's pool may be one connection (``serve --db-pool 1``): a probe holding it would
+    make every other read of the page open a fresh one."""
+    with Store.open(postgres_url) as store:
+        session, _ = store.add_session("Probe")
+        probe = store.phase_probe(session.id)
+        probe.read()
+        probe.read()
+        assert store.engine.pool.checkedout() == 0
+        probe.close()
+
+
 def test_a_lost_connection_fails_one_read_and_the_next_one_reconnects(store):
     session, _ = store.add_session("Probe")
     probe = store.phase_probe(session.id)
