@@ -69,11 +69,15 @@ def progress(participants: pd.DataFrame, relationships: pd.DataFrame,
     """
     planned = relationships.loc[relationships["relationship_id"].isin(plans["relationship_id"]),
                                 "participant_id"]
-    counts = {"joined": len(participants),
-              "inventory": int(participants["inventory_done_at"].notna().sum()),
-              "health": int(participants["health_done_at"].notna().sum()),
-              "plan": int(planned.nunique())}
-    return pd.DataFrame([(key, label, counts[key]) for key, label in MILESTONES],
+    return progress_frame({"joined": len(participants),
+                           "inventory": int(participants["inventory_done_at"].notna().sum()),
+                           "health": int(participants["health_done_at"].notna().sum()),
+                           "plan": int(planned.nunique())})
+
+
+def progress_frame(counts: Mapping[str, int]) -> pd.DataFrame:
+    """``{milestone: count}`` as the progress frame, in :data:`MILESTONES` order."""
+    return pd.DataFrame([(key, label, int(counts[key])) for key, label in MILESTONES],
                         columns=["milestone", "label", "count"])
 
 
@@ -340,12 +344,9 @@ def session_group(store, session, as_of=None) -> Group:
 
 
 def session_progress(store, session_id: str) -> pd.DataFrame:
-    """:func:`progress` for a stored session (three cheap queries)."""
+    """:func:`progress` for a stored session, counted by the database in one query."""
     from . import tidy
-    people = participants_frame(store.find_participants(session_id))
-    rels = tidy.relationships_frame(store.find_relationships(session_id=session_id))
-    plans = tidy.plans_frame(store.find_plans(session_id=session_id))
-    return progress(people, rels, plans)
+    return progress_frame(tidy.session_progress_counts(store.engine, session_id))
 
 
 def counts(progress_frame: pd.DataFrame) -> Mapping[str, int]:

@@ -104,7 +104,7 @@ def test_an_unchanged_poll_loads_no_frames(store, room, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("an unchanged poll must not read the session's frames")
 
-    for name in ("load_session_frames", "session_participants", "load"):
+    for name in ("load_session_frames", "session_progress_counts", "load"):
         monkeypatch.setattr(tidy, name, refuse)
     monkeypatch.setattr(facilitator.aggregate, "group", refuse)
     for _ in range(3):

@@ -78,15 +78,19 @@ def test_empty_frames_keep_their_columns_and_dtypes(store, content):
     assert list(new.ratings.columns) == tidy.RATING_COLUMNS
 
 
-def test_session_participants_feed_the_same_progress_counts(demo_store):
+def test_the_database_counts_progress_as_the_frames_do(demo_store):
     store, demo = demo_store
+    other, _ = store.add_session("Another room")  # its people and plans are not counted
+    person, _ = store.join(other.code, "Elsewhere")
+    rel = store.add_relationship(make(Relationship, participant_id=person.id, label="X"))
+    store.save_plan(make(ResetPlan, relationship_id=rel.id))
     frames = tidy.load_session_frames(store.engine, demo.session.id, {})
-    people = tidy.session_participants(store.engine, demo.session.id)
-    assert list(people["participant_id"]) == [p.id for p in
-                                              store.find_participants(demo.session.id)]
-    counts = aggregate.progress(people, frames.relationships, frames.plans)
-    expected = aggregate.session_progress(store, demo.session.id)
-    assert counts["count"].tolist() == expected["count"].tolist()
+    people = aggregate.participants_frame(store.find_participants(demo.session.id))
+    counts = tidy.session_progress_counts(store.engine, demo.session.id)
+    expected = aggregate.counts(aggregate.progress(people, frames.relationships, frames.plans))
+    assert counts == expected and counts["plan"] > 0 and counts["joined"] > counts["plan"]
+    assert aggregate.session_progress(store, demo.session.id)["count"].tolist() == [
+        expected[key] for key, _ in aggregate.MILESTONES]
 
 
 # -- frames kept between looks (the console's cache) ------------------------------------------

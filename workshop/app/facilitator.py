@@ -75,7 +75,7 @@ def read(store, session_id: str, last: Snapshot | None, revealed: bool) -> Snaps
     now = fingerprint(store, session_id, revealed)
     if last is not None and now == last.fingerprint:
         return None
-    progress = aggregate.progress(*tidy.session_progress_frames(store.engine, session_id))
+    progress = aggregate.session_progress(store, session_id)
     return Snapshot(store.get_session(session_id), progress, now)
 
 
