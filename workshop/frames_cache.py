@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from . import db, scoring
-from .tidy import SORT_KEYS, Tidy, read_frames
+from .tidy import SORT_KEYS, Tidy, latest_ratings, read_frames
 
 
 class SessionFrames:
@@ -38,6 +38,7 @@ class SessionFrames:
         self._scored: pd.DataFrame | None = None
         self._scored_for: tuple | None = None
         self._stale: set | None = None  # relationships to score again (None: all)
+        self._latest: pd.DataFrame | None = None  # tidy.latest_ratings of the kept ratings
 
     def load(self, weights: dict[str, float]) -> Tidy:
         """The session's frames now: all of them the first time, then only the changes."""
@@ -46,11 +47,13 @@ class SessionFrames:
                 db.sessions.c.id == self.session_id)).scalar()
             if self.revision is None:
                 self._frames = read_frames(conn, self._in_session())
+                self._latest = latest_ratings(self._frames["ratings"])
             elif revision != self.revision:
                 self._update(conn)
             self.revision = revision
             frames = Tidy(**{name: frame.drop(columns=SORT_KEYS[name][0])
-                             for name, frame in self._frames.items()}, weights=dict(weights))
+                             for name, frame in self._frames.items()}, weights=dict(weights),
+                          latest=self._latest)
             day = pd.Timestamp.now().normalize()
             return replace(frames, scored=self._scores(frames, day), scored_as_of=day)
 
@@ -92,6 +95,9 @@ class SessionFrames:
         self._frames = {name: _merge(kept[~kept["relationship_id"].isin(gone)], changed[name],
                                      SORT_KEYS[name][1])
                         for name, kept in self._frames.items()}
+        # the latest check-in of a relationship is among its own ones: of those read again
+        self._latest = _merge(self._latest[~self._latest["relationship_id"].isin(gone)],
+                              latest_ratings(changed["ratings"]), SORT_KEYS["ratings"][1])
 
 
 def _rescore(before: pd.DataFrame, frames: Tidy, stale: set, day) -> pd.DataFrame:

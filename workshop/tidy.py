@@ -40,6 +40,8 @@ class Tidy:
     # (see workshop.live_scores): used for that day, recomputed for any other.
     scored: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     scored_as_of: pd.Timestamp | None = field(default=None, repr=False, compare=False)
+    # latest_ratings() of these frames, when the caller kept it already (workshop.frames_cache)
+    latest: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def scores(self, as_of=None) -> pd.DataFrame:
         """:func:`workshop.scoring.score`, joined with each relationship's own columns."""
@@ -59,11 +61,19 @@ class Tidy:
 
     def latest_ratings(self) -> pd.DataFrame:
         """The ratings of each relationship's latest check-in (one row per dimension)."""
-        if self.ratings.empty:
-            return self.ratings
-        latest = (self.ratings.drop_duplicates("checkin_id").sort_values("taken_at")
-                  .groupby("relationship_id").tail(1)["checkin_id"])
-        return self.ratings[self.ratings["checkin_id"].isin(latest)].reset_index(drop=True)
+        return latest_ratings(self.ratings) if self.latest is None else self.latest
+
+
+def latest_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``ratings`` from each relationship's latest check-in, in their order (of
+    two check-ins taken at the same moment, the one listed last). Worked out per
+    relationship, so the latest of a few relationships' ratings are their rows of the
+    latest of everyone's."""
+    if ratings.empty:
+        return ratings
+    latest = (ratings.drop_duplicates("checkin_id").sort_values("taken_at", kind="stable")
+              .groupby("relationship_id").tail(1)["checkin_id"])
+    return ratings[ratings["checkin_id"].isin(latest)].reset_index(drop=True)
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

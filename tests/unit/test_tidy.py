@@ -154,6 +154,9 @@ def test_frames_kept_between_looks_equal_a_full_read_after_any_writes(store, bat
         _assert_same(cached, full)
         pd.testing.assert_frame_equal(cached.scores(), full.scores(), check_exact=True)
         assert cached.scored is not None  # the kept scores, not scores worked out afresh
+        pd.testing.assert_frame_equal(cached.latest_ratings(), full.latest_ratings(),
+                                      check_exact=True)
+        assert cached.latest is not None  # the kept latest ratings, not worked out afresh
     before = kept.revision
     _assert_same(kept.load(weights), tidy.load_session_frames(store.engine, session.id, weights))
     assert kept.revision == before  # nothing changed: nothing re-read
