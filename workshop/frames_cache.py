@@ -26,6 +26,10 @@ from . import db, scoring
 from .tidy import SORT_KEYS, Tidy, latest_ratings, read_frames
 
 
+HIDDEN = "_relationship"  # the relationship's code (see SessionFrames._codes)
+BY_ID = 500  # up to this many relationships to read again are named by id in the query
+
+
 class SessionFrames:
     """The tidy frames of one session, brought up to date by :meth:`load`."""
 
@@ -39,6 +43,11 @@ class SessionFrames:
         self._scored_for: tuple | None = None
         self._stale: set | None = None  # relationships to score again (None: all)
         self._latest: pd.DataFrame | None = None  # tidy.latest_ratings of the kept ratings
+        # each relationship id seen, as a small integer: every kept frame carries its rows'
+        # code in a hidden column (HIDDEN), and finding a few relationships' rows among
+        # hundreds of thousands compares integers, not text
+        self._codes: dict[str, int] = {}
+        self._known: set[str] = set()  # the relationships in the kept frames
 
     def load(self, weights: dict[str, float]) -> Tidy:
         """The session's frames now: all of them the first time, then only the changes."""
@@ -46,16 +55,28 @@ class SessionFrames:
             revision = conn.execute(sa.select(db.sessions.c.revision).where(
                 db.sessions.c.id == self.session_id)).scalar()
             if self.revision is None:
-                self._frames = read_frames(conn, self._in_session())
+                self._frames = self._coded(read_frames(conn, self._in_session()))
+                self._known = set(self._frames["relationships"]["relationship_id"])
                 self._latest = latest_ratings(self._frames["ratings"])
             elif revision != self.revision:
                 self._update(conn)
             self.revision = revision
-            frames = Tidy(**{name: frame.drop(columns=SORT_KEYS[name][0])
-                             for name, frame in self._frames.items()}, weights=dict(weights),
-                          latest=self._latest)
+            frames = Tidy(**{name: _shown(frame, name) for name, frame in self._frames.items()},
+                          weights=dict(weights), latest=_shown(self._latest, "ratings"))
             day = pd.Timestamp.now().normalize()
             return replace(frames, scored=self._scores(frames, day), scored_as_of=day)
+
+    def _coded(self, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """``frames`` with their rows' relationship codes (new ids get new codes)."""
+        codes = self._codes
+        return {name: frame.assign(**{HIDDEN: np.fromiter(
+                    (codes.setdefault(one, len(codes)) for one in frame["relationship_id"]),
+                    dtype=np.int64, count=len(frame))})
+                for name, frame in frames.items()}
+
+    def _rows_of(self, frame: pd.DataFrame, ids: set[str]) -> pd.Series:
+        """Which rows of a kept ``frame`` belong to the relationships ``ids``."""
+        return frame[HIDDEN].isin([self._codes[one] for one in ids if one in self._codes])
 
     def _scores(self, frames: Tidy, day: pd.Timestamp) -> pd.DataFrame:
         """:func:`workshop.scoring.score` of ``frames`` on ``day``: computed again only for
@@ -65,7 +86,9 @@ class SessionFrames:
             scored = scoring.score(frames.relationships, frames.ratings, frames.contacts,
                                    frames.weights, day)
         elif self._stale:
-            scored = _rescore(self._scored, frames, self._stale, day)
+            scored = _rescore(self._scored, frames, {
+                name: _shown(frame[self._rows_of(frame, self._stale)], name)
+                for name, frame in self._frames.items()}, self._stale, day)
         else:
             scored = self._scored
         self._scored, self._scored_for, self._stale = scored, key, set()
@@ -83,30 +106,49 @@ class SessionFrames:
         r = db.relationships.c
         stamped = sa.and_(self._in_session(), r.revision > self.revision)
         fresh = set(conn.execute(sa.select(r.id).where(stamped)).scalars())
-        now = set(conn.execute(sa.select(r.id).where(self._in_session())).scalars())
-        before = set(self._frames["relationships"]["relationship_id"])
-        gone = fresh | (before - now)
+        gone = fresh | self._removed(conn, fresh)
         if self._stale is not None:
             self._stale |= gone
         if not gone:
             return
-        # nothing but removals: an empty read still gives each frame's empty form
-        changed = read_frames(conn, stamped if fresh else sa.false())
-        self._frames = {name: _merge(kept[~kept["relationship_id"].isin(gone)], changed[name],
+        # a few relationships are found by their ids; nothing but removals reads nothing (an
+        # empty read still gives each frame's empty form)
+        which = (r.id.in_(sorted(fresh)) if len(fresh) <= BY_ID else stamped) if fresh \
+            else sa.false()
+        changed = self._coded(read_frames(conn, which))
+        self._frames = {name: _merge(kept[~self._rows_of(kept, gone)], changed[name],
                                      SORT_KEYS[name][1])
                         for name, kept in self._frames.items()}
         # the latest check-in of a relationship is among its own ones: of those read again
-        self._latest = _merge(self._latest[~self._latest["relationship_id"].isin(gone)],
+        self._latest = _merge(self._latest[~self._rows_of(self._latest, gone)],
                               latest_ratings(changed["ratings"]), SORT_KEYS["ratings"][1])
+        self._known = (self._known - gone) | fresh
+
+    def _removed(self, conn, fresh: set[str]) -> set[str]:
+        """The kept relationships no longer in the session. One count tells whether there
+        are any (every relationship there now is a kept one or a ``fresh`` one); only then
+        are the session's relationship ids read."""
+        there = sa.select(sa.func.count()).select_from(db.relationships).where(
+            self._in_session())
+        if conn.execute(there).scalar() == len(self._known | fresh):
+            return set()
+        now = set(conn.execute(sa.select(db.relationships.c.id).where(
+            self._in_session())).scalars())
+        return self._known - now
 
 
-def _rescore(before: pd.DataFrame, frames: Tidy, stale: set, day) -> pd.DataFrame:
-    """``before`` with the rows of the ``stale`` relationships scored again, in the order
-    :func:`workshop.scoring.score` gives (relationships' order, then priority, stably)."""
-    def only(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["relationship_id"].isin(stale)]
-    new = scoring.score(only(frames.relationships), only(frames.ratings),
-                        only(frames.contacts), frames.weights, day)
+def _shown(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A kept frame without its hidden columns: the frame a fresh read gives."""
+    return frame.drop(columns=[*SORT_KEYS[name][0], HIDDEN])
+
+
+def _rescore(before: pd.DataFrame, frames: Tidy, stale_rows: dict[str, pd.DataFrame],
+             stale: set, day) -> pd.DataFrame:
+    """``before`` with the rows of the ``stale`` relationships (their rows of each frame:
+    ``stale_rows``) scored again, in the order :func:`workshop.scoring.score` gives
+    (relationships' order, then priority, stably)."""
+    new = scoring.score(stale_rows["relationships"], stale_rows["ratings"],
+                        stale_rows["contacts"], frames.weights, day)
     pieces = [p for p in (before[~before["relationship_id"].isin(stale)], new) if len(p)]
     if len(pieces) < 2:
         return pieces[0].reset_index(drop=True) if pieces else new
@@ -139,7 +181,8 @@ def _splice(kept: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> pd.DataFr
     rows = list(new[keys].itertuples(index=False, name=None))
     places = []
     for lo, hi, row in zip(los, his, rows, strict=True):
-        ties = list(kept[keys].iloc[lo:hi].itertuples(index=False, name=None))
+        ties = list(kept.iloc[lo:hi][keys].itertuples(index=False, name=None)) if hi > lo \
+            else []
         places.append(int(lo) + bisect.bisect_left(ties, row))
     pieces, start = [], 0
     for place, group in new.groupby(np.asarray(places), sort=True):

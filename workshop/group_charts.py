@@ -215,11 +215,12 @@ def gaps_chart(data_frame: pd.DataFrame, threshold: int, shared_raters: int = 0,
     return _heat_axes(_look(fig, title, height=200 + 44 * len(grid)))
 
 
-def group_charts(group) -> dict[str, go.Figure]:
-    """Every group chart of an :class:`aggregate.Group`, by name."""
+def group_charts(group, only=None) -> dict[str, go.Figure]:
+    """Every group chart of an :class:`aggregate.Group` by name (those named in ``only``)."""
     t, room = group.threshold, group.respondents
-    return {"states": states_chart(group.states, t, room),
-            "dimensions": dimensions_chart(group.dimensions, t, room),
-            "heatmap": heatmap_chart(group.heatmap, t, room),
-            "drift": drift_chart(group.drift, t, room),
-            "gaps": gaps_chart(group.gaps, t, group.shared_raters, room)}
+    makers = {"states": lambda: states_chart(group.states, t, room),
+              "dimensions": lambda: dimensions_chart(group.dimensions, t, room),
+              "heatmap": lambda: heatmap_chart(group.heatmap, t, room),
+              "drift": lambda: drift_chart(group.drift, t, room),
+              "gaps": lambda: gaps_chart(group.gaps, t, group.shared_raters, room)}
+    return {key: make() for key, make in makers.items() if only is None or key in only}

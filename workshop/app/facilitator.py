@@ -102,7 +102,7 @@ def _same(a, b) -> bool:
 def _figures(group: aggregate.Group, last: Snapshot | None) -> dict:
     """The group charts. A chart whose own frame (the group's field of the same name) and
     the group's counts are unchanged since ``last`` keeps its very figure, which the panel
-    then leaves on the page; when nothing changed at all, no chart is built."""
+    then leaves on the page, and is not built again; when nothing changed, none is."""
     before = last.group if last is not None and last.figures is not None else None
     if before is None:
         return group_charts.group_charts(group)
@@ -110,11 +110,9 @@ def _figures(group: aggregate.Group, last: Snapshot | None) -> dict:
     changed = {name for name, (now, then) in values.items() if not _same(now, then)}
     if not changed:
         return last.figures
-    figures = group_charts.group_charts(group)
     if not all(isinstance(values[name][0], pd.DataFrame) for name in changed):
-        return figures  # a count moved: every chart may say something else
-    return {key: last.figures[key] if key in values and key not in changed
-            and key in last.figures else figure for key, figure in figures.items()}
+        return group_charts.group_charts(group)  # a count moved: every chart may say more
+    return {**last.figures, **group_charts.group_charts(group, only=changed)}
 
 
 class SessionConsole(widgets.VBox):
