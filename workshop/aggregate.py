@@ -91,21 +91,28 @@ def participants_frame(records: Iterable) -> pd.DataFrame:
 
 def drift_band(drift: pd.Series) -> pd.Series:
     """The label of :data:`DRIFT_BANDS` each drift value falls in (:data:`UNKNOWN_DRIFT`)."""
-    drift = pd.to_numeric(drift, errors="coerce")
-    bands = pd.Series(UNKNOWN_DRIFT, index=drift.index, dtype=object)
-    for low, high, label in DRIFT_BANDS:
-        bands[(drift >= low) & (drift < high)] = label
-    return bands
+    values = pd.to_numeric(drift, errors="coerce").to_numpy(dtype=float)
+    lows, highs, labels = (np.array(column, dtype=object if i == 2 else float)
+                           for i, column in enumerate(zip(*DRIFT_BANDS, strict=True)))
+    which = np.searchsorted(lows, values, side="right") - 1  # the last band starting below
+    with np.errstate(invalid="ignore"):
+        outside = (which < 0) | ~(values < highs[which])  # NaN, below the first, past the last
+    return pd.Series(np.where(outside, UNKNOWN_DRIFT, labels[which]), index=drift.index,
+                     dtype=object)
 
 
 def _counted(scores: pd.DataFrame, column: str, keys: Sequence[str],
              threshold: int) -> pd.DataFrame:
     """Relationships and people per value of ``column``; cells under ``threshold`` hidden."""
+    if len(scores):
+        grouped = scores.groupby(column)["participant_id"]
+        sizes, people = grouped.size(), grouped.nunique()
+    else:
+        sizes = people = pd.Series(dtype="int64")
     rows = []
     for key in keys:
-        these = scores[scores[column] == key] if len(scores) else scores
-        count = respondents(these)
-        rows.append((key, len(these) if count >= threshold else np.nan, count))
+        size, count = int(sizes.get(key, 0)), int(people.get(key, 0))
+        rows.append((key, size if count >= threshold else np.nan, count))
     frame = pd.DataFrame(rows, columns=[column, "relationships", "respondents"])
     shown = frame["relationships"].sum()
     frame["share"] = frame["relationships"] / shown if shown else np.nan
@@ -126,9 +133,9 @@ def state_counts(scores: pd.DataFrame, threshold: int = 1) -> pd.DataFrame:
 
 def drift_bands(scores: pd.DataFrame, threshold: int = 1) -> pd.DataFrame:
     """Relationships per drift band (see :data:`DRIFT_BANDS`), unknown drift last; bands with
-    fewer than ``threshold`` people hidden as in :func:`state_counts`."""
-    scored = scores.assign(band=drift_band(scores["drift"])) if len(scores) else \
-        scores.assign(band=pd.Series([], dtype=object))
+    fewer than ``threshold`` people hidden as in :func:`state_counts`. A ``band`` column
+    already there (from :func:`drift_band`) is used as it is."""
+    scored = scores if "band" in scores else scores.assign(band=drift_band(scores["drift"]))
     labels = [label for *_, label in DRIFT_BANDS] + [UNKNOWN_DRIFT]
     return _counted(scored, "band", labels, threshold)[DRIFT_COLUMNS]
 
@@ -210,6 +217,9 @@ def _kind_heatmap(rated: pd.DataFrame, dimensions: Sequence[str], threshold: int
     grouped = rated.groupby(["kind", "dimension"])
     frame = grouped.agg(mean=("rating", "mean"), ratings=("rating", "size"),
                         respondents=("participant_id", "nunique")).reset_index()
+    for column in ("kind", "dimension"):  # the table gives text, whatever it was grouped by
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(frame[column].cat.categories.dtype)
     frame["name"] = frame["dimension"].map(dimension_name)
     order = {key: i for i, key in enumerate(dimensions)}
     frame = frame.sort_values(["kind", "dimension"], key=lambda c: c.map(order)
@@ -308,15 +318,16 @@ def group(frames, dimensions: Sequence[str], threshold: int, as_of=None) -> Grou
                                            frames.latest_ratings())
     base = _base(scores, threshold)
     # the latest ratings with their owner and kind, once: every rating figure starts here
-    rated = _rated(latest, relationships, dimensions)
+    # (kinds and dimensions as categories: they are grouped by many times)
+    rated = _rated(latest, relationships.astype({"kind": "category"}), dimensions)
+    rated = rated.astype({"dimension": "category"})
     in_base = rated[rated["relationship_id"].isin(base["relationship_id"])]
     cells = anonymity.in_shown_cells(in_base, ["kind", "dimension"], threshold)
     # each rater's latest check-in of a shared relationship is all the gaps read, so they
     # start from those; one table serves the shown gaps and the closest label to showing
     labelled = relationships["relationship_id"][relationships["shared_label"].notna()]
-    shared = scoring.perception_gap(relationships,
-                                    latest[latest["relationship_id"].isin(labelled)],
-                                    min_raters=1)
+    shared = scoring.latest_gap(relationships, latest[latest["relationship_id"].isin(labelled)],
+                                min_raters=1)
     shown = shared[shared["raters"] >= threshold].reset_index(drop=True)
     return Group(threshold=int(threshold), respondents=respondents(rated),
                  states=state_counts(base, threshold), drift=drift_bands(base, threshold),

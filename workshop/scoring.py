@@ -254,18 +254,27 @@ def perception_gap(relationships: pd.DataFrame, ratings: pd.DataFrame,
     population standard deviation. Only labels with at least ``min_raters`` distinct raters.
     Columns: ``shared_label, dimension, raters, mean, gap, std``.
     """
-    columns = ["shared_label", "dimension", "raters", "mean", "gap", "std"]
-    shared = relationships.dropna(subset=["shared_label"])
-    if shared.empty or ratings.empty:
-        return pd.DataFrame(columns=columns)
+    if ratings.empty:
+        return latest_gap(relationships, ratings, min_raters)
     latest_ids = (ratings.drop_duplicates("checkin_id").sort_values("taken_at")
                   .groupby("relationship_id").tail(1)["checkin_id"])
-    frame = ratings[ratings["checkin_id"].isin(latest_ids)].merge(
-        shared[["relationship_id", "participant_id", "shared_label"]], on="relationship_id")
+    return latest_gap(relationships, ratings[ratings["checkin_id"].isin(latest_ids)],
+                      min_raters)
+
+
+def latest_gap(relationships: pd.DataFrame, latest: pd.DataFrame,
+               min_raters: int = 2) -> pd.DataFrame:
+    """:func:`perception_gap` of ratings that are each relationship's latest already."""
+    columns = ["shared_label", "dimension", "raters", "mean", "gap", "std"]
+    shared = relationships.dropna(subset=["shared_label"])
+    if shared.empty or latest.empty:
+        return pd.DataFrame(columns=columns)
+    frame = latest.merge(shared[["relationship_id", "participant_id", "shared_label"]],
+                         on="relationship_id")
     grouped = frame.groupby(["shared_label", "dimension"])
     out = grouped.agg(raters=("participant_id", "nunique"), mean=("rating", "mean"),
-                      high=("rating", "max"), low=("rating", "min"),
-                      std=("rating", lambda r: float(np.std(r.to_numpy(dtype=float)))))
+                      high=("rating", "max"), low=("rating", "min"))
+    out["std"] = grouped["rating"].std(ddof=0)  # population spread, as np.std
     out["gap"] = out.pop("high") - out.pop("low")
     out = out.reset_index()
     return out[out["raters"] >= min_raters][columns].reset_index(drop=True)
