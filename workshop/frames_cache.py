@@ -116,11 +116,11 @@ class SessionFrames:
         which = (r.id.in_(sorted(fresh)) if len(fresh) <= BY_ID else stamped) if fresh \
             else sa.false()
         changed = self._coded(read_frames(conn, which))
-        self._frames = {name: _merge(kept[~self._rows_of(kept, gone)], changed[name],
+        self._frames = {name: _merge(kept, self._rows_of(kept, gone), changed[name],
                                      SORT_KEYS[name][1])
                         for name, kept in self._frames.items()}
         # the latest check-in of a relationship is among its own ones: of those read again
-        self._latest = _merge(self._latest[~self._rows_of(self._latest, gone)],
+        self._latest = _merge(self._latest, self._rows_of(self._latest, gone),
                               latest_ratings(changed["ratings"]), SORT_KEYS["ratings"][1])
         self._known = (self._known - gone) | fresh
 
@@ -162,19 +162,34 @@ def _rescore(before: pd.DataFrame, frames: Tidy, stale_rows: dict[str, pd.DataFr
     return both
 
 
-def _merge(kept: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sorted ``new`` rows (a fresh read) put into the sorted ``kept`` ones at their places;
-    with nothing kept, the fresh read itself (an empty one has the dtypes of an empty read)."""
-    if kept.empty:
+def _merge(kept: pd.DataFrame, gone: pd.Series, new: pd.DataFrame,
+           keys: list[str]) -> pd.DataFrame:
+    """The sorted ``kept`` rows but those where ``gone`` holds, with the sorted ``new`` rows
+    (a fresh read) put in at their places, in one copy: slices of ``kept`` around the rows
+    that go and the places of the new ones (cheap for a few changes in a long frame, where
+    filtering it and sorting it all again is not). With nothing kept, the fresh read itself
+    (an empty one has the dtypes of an empty read)."""
+    drop = np.flatnonzero(gone.to_numpy())
+    if len(drop) == len(kept):
         return new.reset_index(drop=True)
-    if new.empty:
+    if new.empty and not len(drop):
         return kept.reset_index(drop=True)
-    return _splice(kept, new, keys)
+    cuts = [(int(place), True, None) for place in drop]
+    if len(new):
+        cuts += [(int(place), False, rows) for place, rows
+                 in new.groupby(_places(kept, new, keys), sort=True)]
+    pieces, start = [], 0
+    for place, dropped, rows in sorted(cuts, key=lambda cut: cut[:2]):  # new rows go first
+        pieces += [kept.iloc[start:place]] if dropped else [kept.iloc[start:place], rows]
+        start = place + 1 if dropped else place
+    pieces.append(kept.iloc[start:])
+    merged = pd.concat([piece for piece in pieces if len(piece)], ignore_index=True)
+    # a column all None in one part and text in the other is typed as a fresh read types it
+    return merged.infer_objects() if len(new) else merged
 
 
-def _splice(kept: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sorted ``new`` rows put into sorted ``kept`` at their places (cheap for a few new
-    rows in a long frame, where sorting it all again is not)."""
+def _places(kept: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Where in sorted ``kept`` each of the sorted ``new`` rows goes (before equal rows)."""
     first = kept[keys[0]].to_numpy()
     los = np.searchsorted(first, new[keys[0]].to_numpy(), side="left")
     his = np.searchsorted(first, new[keys[0]].to_numpy(), side="right")
@@ -184,9 +199,4 @@ def _splice(kept: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> pd.DataFr
         ties = list(kept.iloc[lo:hi][keys].itertuples(index=False, name=None)) if hi > lo \
             else []
         places.append(int(lo) + bisect.bisect_left(ties, row))
-    pieces, start = [], 0
-    for place, group in new.groupby(np.asarray(places), sort=True):
-        pieces += [kept.iloc[start:place], group]
-        start = place
-    # a column all None in one part and text in the other is typed as a fresh read types it
-    return pd.concat([*pieces, kept.iloc[start:]], ignore_index=True).infer_objects()
+    return np.asarray(places)
