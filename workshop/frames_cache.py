@@ -183,20 +183,31 @@ def _merge(kept: pd.DataFrame, gone: pd.Series, new: pd.DataFrame,
         pieces += [kept.iloc[start:place]] if dropped else [kept.iloc[start:place], rows]
         start = place + 1 if dropped else place
     pieces.append(kept.iloc[start:])
-    merged = pd.concat([piece for piece in pieces if len(piece)], ignore_index=True)
-    # a column all None in one part and text in the other is typed as a fresh read types it
-    return merged.infer_objects() if len(new) else merged
+    return _typed_as_read(pd.concat([piece for piece in pieces if len(piece)],
+                                    ignore_index=True))
+
+
+def _typed_as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text columns typed as a fresh read types them: text where any
+    row has some (a column all None in one part and text in the other), and ``None``s of
+    type object where none has (the last text gone with the rows that went)."""
+    for column in frame.columns:  # (no column of these frames holds numbers or nothing)
+        values = frame[column]
+        if (values.dtype == object or isinstance(values.dtype, pd.StringDtype)
+                or values.dtype.kind == "f") and len(values) and values.isna().all():
+            frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    return frame.infer_objects()
 
 
 def _places(kept: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """Where in sorted ``kept`` each of the sorted ``new`` rows goes (before equal rows)."""
-    first = kept[keys[0]].to_numpy()
-    los = np.searchsorted(first, new[keys[0]].to_numpy(), side="left")
-    his = np.searchsorted(first, new[keys[0]].to_numpy(), side="right")
-    rows = list(new[keys].itertuples(index=False, name=None))
-    places = []
+    columns = [kept[key].to_numpy() for key in keys]  # views, not copies
+    los = np.searchsorted(columns[0], new[keys[0]].to_numpy(), side="left")
+    his = np.searchsorted(columns[0], new[keys[0]].to_numpy(), side="right")
+    rows = zip(*(new[key].to_numpy() for key in keys), strict=True)
+    places, ties = [], {}  # the rows tied on the first key, once per tie
     for lo, hi, row in zip(los, his, rows, strict=True):
-        ties = list(kept.iloc[lo:hi][keys].itertuples(index=False, name=None)) if hi > lo \
-            else []
-        places.append(int(lo) + bisect.bisect_left(ties, row))
+        if (lo, hi) not in ties:
+            ties[lo, hi] = list(zip(*(column[lo:hi] for column in columns), strict=True))
+        places.append(int(lo) + bisect.bisect_left(ties[lo, hi], row))
     return np.asarray(places)
