@@ -194,7 +194,8 @@ def _typed_as_read(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:  # (no column of these frames holds numbers or nothing)
         values = frame[column]
         if (values.dtype == object or isinstance(values.dtype, pd.StringDtype)
-                or values.dtype.kind == "f") and len(values) and values.isna().all():
+                or values.dtype.kind == "f") and len(values) and pd.isna(values.iloc[0]) \
+                and values.isna().all():  # (the first row tells, mostly)
             frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     return frame.infer_objects()
 
