@@ -25,7 +25,6 @@ from sqlalchemy.engine import Engine
 from . import db, scoring
 from .tidy import SORT_KEYS, Tidy, latest_ratings, read_frames
 
-
 HIDDEN = "_relationship"  # the relationship's code (see SessionFrames._codes)
 BY_ID = 500  # up to this many relationships to read again are named by id in the query
 
