@@ -128,7 +128,8 @@ def test_a_killed_kernel_says_so_and_one_tap_reconnects(workshop, open_page, ses
     shoot(page, "connection-lost-375")
     page.set_viewport_size(LAPTOP)
 
-    page.locator(".rr-reconnect").click()  # one tap: the page reloads and resumes by itself
+    with page.expect_navigation(timeout=PAGE_READY_MS):  # the old page's steps are gone
+        page.locator(".rr-reconnect").click()  # one tap: the page reloads and resumes by itself
     page.locator(".rr-step-health.rr-current").wait_for(timeout=PAGE_READY_MS)
     names = " ".join(_health_list(page))
     assert "Harbor Freight Partners" in names and "Quill & Ink Studio" in names
