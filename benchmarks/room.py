@@ -241,7 +241,8 @@ def run(args) -> dict:
     pid = server_pid(url, process)
     monitor = subprocess.Popen([sys.executable, str(HERE / "room_monitor.py"), "--pid",
                                 str(pid), "--out", str(samples_file), "--status",
-                                f"{url}/reset-workshop/kernels"]) if pid else None
+                                f"{url}/reset-workshop/kernels"],
+                               start_new_session=True) if pid else None
     rng = random.Random(args.seed)
     ROOM.update(participant_url=f"{url}/voila/render/participant.ipynb?code={code}", code=code,
                 think=args.think, timeout=args.timeout, numbers=itertools.count(1),
